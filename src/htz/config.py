@@ -1,0 +1,124 @@
+"""Settings: declared once, read once, each with its default, its help and its origin.
+
+Precedence, highest first: environment (``HTZ_*``), ``htz.toml`` (in the working
+directory, or the file named by ``HTZ_CONFIG``), the default. Nothing outside
+this module reads ``os.environ``; ``cli`` and ``web`` call :func:`load` once and
+pass the resulting :class:`Settings` down.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from htz.errors import ConfigError
+
+LANGUAGES = ("zh", "en", "vi")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # key in htz.toml; the environment variable is HTZ_<NAME>
+    default: str | None
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"HTZ_{self.name.upper()}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "./htz-data", "Directory for the SQLite database, snapshots and exports."),
+    Setting(
+        "database_url",
+        None,
+        "SQLAlchemy URL of the system of record. Default: SQLite file htz.db in the data "
+        "directory (WAL mode, foreign keys on). Example: postgresql+psycopg://user@host/htz",
+    ),
+    Setting("lang", "en", "Language of names and messages: zh, en or vi."),
+)
+
+CONFIG_FILE_ENV = "HTZ_CONFIG"
+DEFAULT_CONFIG_FILE = "htz.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    lang: str
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    def rows(self) -> list[dict[str, str]]:
+        """The effective settings, each with where it came from (for ``htz config``)."""
+        return [
+            {
+                "setting": s.name,
+                "env": s.env,
+                "value": str(getattr(self, s.name)),
+                "origin": self.origins.get(s.name, "default"),
+                "help": s.help,
+            }
+            for s in SETTINGS
+        ]
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it.") from exc
+    section = data.get("htz", data)
+    known = {s.name for s in SETTINGS}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting {unknown[0]!r}; known settings are "
+            f"{', '.join(sorted(known))}."
+        )
+    return section
+
+
+def load(
+    environ: Mapping[str, str] | None = None, cwd: Path | None = None, **overrides: str
+) -> Settings:
+    """Read settings from overrides, the environment, htz.toml and defaults."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    toml_path = Path(environ.get(CONFIG_FILE_ENV, cwd / DEFAULT_CONFIG_FILE))
+    if CONFIG_FILE_ENV in environ and not toml_path.is_file():
+        raise ConfigError(
+            f"{CONFIG_FILE_ENV}={toml_path}: no such file; create it or unset {CONFIG_FILE_ENV}."
+        )
+    from_file = _read_toml(toml_path) if toml_path.is_file() else {}
+
+    values: dict[str, str | None] = {}
+    origins: dict[str, str] = {}
+    for s in SETTINGS:
+        if overrides.get(s.name) is not None:
+            values[s.name], origins[s.name] = str(overrides[s.name]), "argument"
+        elif environ.get(s.env):
+            values[s.name], origins[s.name] = environ[s.env], f"environment ({s.env})"
+        elif s.name in from_file:
+            values[s.name], origins[s.name] = str(from_file[s.name]), f"file ({toml_path})"
+        else:
+            values[s.name], origins[s.name] = s.default, "default"
+
+    lang = (values["lang"] or "en").lower()
+    if lang not in LANGUAGES:
+        raise ConfigError(
+            f"lang={values['lang']!r} ({origins['lang']}) is not supported; "
+            f"use one of {', '.join(LANGUAGES)}."
+        )
+    data_dir = Path(values["data_dir"] or "./htz-data").expanduser()
+    if not data_dir.is_absolute():
+        data_dir = cwd / data_dir
+    database_url = values["database_url"]
+    if not database_url:
+        database_url = f"sqlite:///{data_dir / 'htz.db'}"
+        origins["database_url"] = "default (SQLite in data_dir)"
+    return Settings(data_dir=data_dir, database_url=database_url, lang=lang, origins=origins)

@@ -1,0 +1,59 @@
+"""Opening the system of record, and translating driver errors at its boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from htz.errors import ConfigError, StoreError
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and its directory created."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(
+            f"database_url {url!r} is not a database URL; use e.g. sqlite:///htz.db or "
+            "postgresql+psycopg://user@localhost/htz."
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    raise ConfigError(
+        f"database_url {url!r}: htz stores its data in SQLite or PostgreSQL, "
+        f"not {parsed.get_backend_name()}."
+    )
+
+
+@contextmanager
+def translate_errors(what: str) -> Iterator[None]:
+    """Turn a driver error into a StoreError that says what htz was doing."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        raise StoreError(
+            f"{what}: the database could not be reached or refused the operation "
+            f"({exc.orig}); check HTZ_DATABASE_URL and that the server is running."
+        ) from exc
+    except sa.exc.IntegrityError as exc:
+        raise StoreError(f"{what}: the database refused inconsistent data ({exc.orig}).") from exc
