@@ -46,9 +46,11 @@ def register(app: typer.Typer, state) -> None:
         """List the national zones that existed on a date."""
         with state.app.connect() as conn:
             rows = zn.list_zones(conn, as_of=_as_of(as_of), province=province)
-        columns = ["code", "name_zh", "name_en", "province_code", "city_zh", "approved", "level"]
+        city = "city_zh" if state.settings.lang == "zh" else "city_en"
+        rows = [{**r, "city": r[city]} for r in rows]
+        columns = ["code", "name_zh", "name_en", "province_code", "city", "approved", "level"]
         if format is not Format.table:
-            columns += ["city_en", "region", "lat", "lon", "coord_precision"]
+            columns += ["city_zh", "city_en", "region", "lat", "lon", "coord_precision"]
         emit_rows(rows, format, columns, title=f"{len(rows)} national zones")
 
     @zones.command("show")
