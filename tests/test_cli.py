@@ -121,3 +121,15 @@ def test_config_shows_origins(htz, monkeypatch):
     assert code == 0
     rows = {r["setting"]: r for r in json.loads(out)}
     assert rows["lang"]["value"] == "vi" and rows["lang"]["origin"] == "environment (HTZ_LANG)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"), [("zh", "广东省"), ("en", "Guangdong"), ("vi", "Quảng Đông")]
+)
+def test_stats_table_names_provinces_in_the_chosen_language(htz, monkeypatch, lang, name):
+    monkeypatch.setenv("HTZ_LANG", lang)
+    code, out, _ = htz("zones", "stats", "--as-of", "2023-11-30")
+    assert code == 0
+    line = next(line for line in out.splitlines() if name in line)
+    cells = line.split()
+    assert cells[0] == "44" and "14" in cells and "7.9%" in cells

@@ -29,6 +29,20 @@ def _as_of(text: str | None) -> dt.date | None:
         ) from exc
 
 
+def _bars(label: str, counts: dict[str, int], total: int) -> None:
+    """A count table with a bar per row, for reading distributions at a glance."""
+    table = Table(box=None, pad_edge=False)
+    table.add_column(label)
+    table.add_column("zones", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("")
+    top = max(counts.values(), default=1)
+    for key, n in counts.items():
+        table.add_row(str(key), str(n), f"{n / total:.1%}", "█" * max(1, round(24 * n / top)))
+    console.print(table)
+    console.print()
+
+
 def register(app: typer.Typer, state) -> None:
     zones = typer.Typer(help="The registry of national high-tech zones.", no_args_is_help=True)
     enterprises = typer.Typer(help="Enterprises in the zones.", no_args_is_help=True)
@@ -79,6 +93,7 @@ def register(app: typer.Typer, state) -> None:
         """Count the national zones on a date, by province, region and approval year."""
         with state.app.connect() as conn:
             stats = zn.zone_stats(conn, as_of=_as_of(as_of))
+            names = zn.province_names(conn, state.settings.lang)
         if format is Format.json:
             emit_json(stats)
             return
@@ -95,11 +110,13 @@ def register(app: typer.Typer, state) -> None:
             console.print(
                 f"[dim]{stats['without_province']} not yet identified (no province)[/dim]"
             )
-        emit_rows([{"region": k, "zones": v} for k, v in stats["by_region"].items()], format)
-        emit_rows([{"province": k, "zones": v} for k, v in stats["by_province"].items()], format)
-        emit_rows(
-            [{"approved": k, "zones": v} for k, v in stats["by_approval_year"].items()], format
+        _bars("region", stats["by_region"], stats["total"])
+        _bars(
+            "province",
+            {f"{k} {names.get(k, '')}": v for k, v in stats["by_province"].items()},
+            stats["total"],
         )
+        _bars("approved", stats["by_approval_year"], stats["total"])
 
     @enterprises.command("import")
     def enterprises_import(

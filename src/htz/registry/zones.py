@@ -136,6 +136,12 @@ def resolve_zone(conn: Connection, text: str) -> str:
     return code
 
 
+def province_names(conn: Connection, lang: str = "en") -> dict[str, str]:
+    """GB/T 2260 code → province name in ``lang`` (zh, en or vi)."""
+    column = provinces.c[f"name_{lang}"]
+    return {code: name for code, name in conn.execute(sa.select(provinces.c.code, column))}
+
+
 def zone_stats(conn: Connection, as_of: dt.date | None = None) -> dict:
     """How many national zones existed on ``as_of``, by province, region and approval year."""
     rows = list_zones(conn, as_of=as_of)
