@@ -52,3 +52,21 @@ def test_every_setting_is_documented():
     for setting in config.SETTINGS:
         assert setting.help
         assert setting.env in readme, f"{setting.env} is not documented in docs/admin.md"
+
+
+def test_approval_levels(tmp_path):
+    s = config.load(environ={"HTZ_APPROVAL_LEVELS": "zone, province ,national"}, cwd=tmp_path)
+    assert s.approval_levels == ("zone", "province", "national")
+    assert config.load(environ={}, cwd=tmp_path).approval_levels == ("zone", "national")
+
+
+@pytest.mark.parametrize("text", ["national,zone", "zone,province", "zone,zone,national", "x"])
+def test_bad_approval_levels(tmp_path, text):
+    with pytest.raises(ConfigError, match="ending with national"):
+        config.load(environ={"HTZ_APPROVAL_LEVELS": text}, cwd=tmp_path)
+
+
+def test_user_defaults_to_login_name(tmp_path):
+    s = config.load(environ={}, cwd=tmp_path)
+    assert s.user and s.origins["user"] == "default (login name)"
+    assert config.load(environ={"HTZ_USER": "wang"}, cwd=tmp_path).user == "wang"

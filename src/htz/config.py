@@ -8,6 +8,7 @@ pass the resulting :class:`Settings` down.
 
 from __future__ import annotations
 
+import getpass
 import os
 import tomllib
 from collections.abc import Mapping
@@ -39,7 +40,20 @@ SETTINGS: tuple[Setting, ...] = (
         "directory (WAL mode, foreign keys on). Example: postgresql+psycopg://user@host/htz",
     ),
     Setting("lang", "en", "Language of names and messages: zh, en or vi."),
+    Setting(
+        "user",
+        None,
+        "Name recorded in the audit log for changes made from this shell. Default: the login name.",
+    ),
+    Setting(
+        "approval_levels",
+        "zone,national",
+        "Review chain after an enterprise submits, comma-separated, ending with national "
+        "(which accepts). Add province (and city) to follow the full chain, e.g. "
+        "zone,province,national.",
+    ),
 )
+APPROVAL_LEVELS = ("zone", "city", "province", "national")
 
 CONFIG_FILE_ENV = "HTZ_CONFIG"
 DEFAULT_CONFIG_FILE = "htz.toml"
@@ -50,6 +64,8 @@ class Settings:
     data_dir: Path
     database_url: str
     lang: str
+    user: str = "htz"
+    approval_levels: tuple[str, ...] = ("zone", "national")
     origins: Mapping[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, str]]:
@@ -58,12 +74,16 @@ class Settings:
             {
                 "setting": s.name,
                 "env": s.env,
-                "value": str(getattr(self, s.name)),
+                "value": _show(getattr(self, s.name)),
                 "origin": self.origins.get(s.name, "default"),
                 "help": s.help,
             }
             for s in SETTINGS
         ]
+
+
+def _show(value: object) -> str:
+    return ",".join(value) if isinstance(value, tuple) else str(value)
 
 
 def _read_toml(path: Path) -> dict:
@@ -121,4 +141,39 @@ def load(
     if not database_url:
         database_url = f"sqlite:///{data_dir / 'htz.db'}"
         origins["database_url"] = "default (SQLite in data_dir)"
-    return Settings(data_dir=data_dir, database_url=database_url, lang=lang, origins=origins)
+    user = values["user"] or _login_name()
+    if not values["user"]:
+        origins["user"] = "default (login name)"
+    levels = _approval_levels(values["approval_levels"] or "", origins["approval_levels"])
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        lang=lang,
+        user=user,
+        approval_levels=levels,
+        origins=origins,
+    )
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "htz"
+
+
+def _approval_levels(text: str, origin: str) -> tuple[str, ...]:
+    levels = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    ordered = tuple(level for level in APPROVAL_LEVELS if level in levels)
+    if (
+        not levels
+        or levels != ordered
+        or levels[-1] != "national"
+        or len(set(levels)) != len(levels)
+    ):
+        raise ConfigError(
+            f"approval_levels={text!r} ({origin}): list levels from "
+            f"{', '.join(APPROVAL_LEVELS)} in that order, ending with national, "
+            "e.g. zone,national or zone,province,national."
+        )
+    return levels

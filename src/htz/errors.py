@@ -8,6 +8,10 @@
     │   ├── IdentifierError                        a USCC or other code that fails its check
     │   └── ImportProblemsError                    a file with problems; carries every Issue
     ├── NotFoundError           exit 2, HTTP 404   a zone, enterprise or report that does not exist
+    ├── ConflictError           exit 2, HTTP 409   the thing changed or is locked
+    │   ├── StaleVersionError                      someone else saved the report since you read it
+    │   ├── PeriodClosedError                      the period is closed to changes
+    │   └── TransitionError                        the report is not in a state that allows it
     ├── ConfigError             exit 2, HTTP 500   a setting that cannot be used
     └── StoreError              exit 2, HTTP 503   the database refused or could not be reached
 
@@ -51,6 +55,24 @@ class NotFoundError(HtzError):
     """Something named by the user that does not exist."""
 
     http_status = 404
+
+
+class ConflictError(HtzError):
+    """The request conflicts with the current state of what it changes."""
+
+    http_status = 409
+
+
+class StaleVersionError(ConflictError):
+    """An edit based on a version of a report that is no longer current."""
+
+
+class PeriodClosedError(ConflictError):
+    """A change to a period that a national user has closed."""
+
+
+class TransitionError(ConflictError):
+    """A workflow step that the report's current status does not allow."""
 
 
 class ConfigError(HtzError):

@@ -132,7 +132,9 @@ def register(app: typer.Typer, state) -> None:
         table = read_table(file)
         with state.app.connect() as conn:
             checked = ent.check(conn, table)
-            result = ent.import_enterprises(conn, checked, keep_valid=keep_valid)
+            result = ent.import_enterprises(
+                conn, checked, keep_valid=keep_valid, actor=state.settings.user
+            )
         summary = {
             "file": str(file),
             "rows": result.rows_read,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from htz import audit
 from htz.errors import ImportProblemsError, Issue
 from htz.periods import Period
 from htz.registry import uscc
@@ -203,12 +204,18 @@ class ImportResult:
 
 
 def import_enterprises(
-    conn: Connection, checked: Checked, keep_valid: bool = False
+    conn: Connection, checked: Checked, keep_valid: bool = False, actor: str = "system"
 ) -> ImportResult:
-    """Store checked enterprises; refuses the whole file on any error unless ``keep_valid``."""
+    """Store checked enterprises; refuses the whole file on any error unless ``keep_valid``.
+
+    Every inserted or changed enterprise is written to the audit log.
+    """
     if checked.errors and not keep_valid:
         raise ImportProblemsError(checked.source, checked.errors)
     result = sync(conn, enterprises, ("uscc",), checked.records)
+    for before, after in result.changes:
+        action = "create" if before is None else "update"
+        audit.append(conn, actor, action, "enterprise", after["uscc"], before, after)
     return ImportResult(
         result, checked.rows_read, checked.rows_read - len(checked.records), checked.issues
     )

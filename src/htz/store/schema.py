@@ -142,3 +142,82 @@ platforms = sa.Table(
     ),
     sa.CheckConstraint("zone_status IN ('confirmed', 'likely', 'unknown', 'none')", name="zone"),
 )
+
+# --- statistical reporting -------------------------------------------------------------
+
+REPORT_STATUSES = ("draft", "submitted", "returned", "approved", "accepted", "imputed")
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("enterprise_id", sa.ForeignKey("enterprises.id"), nullable=False),
+    sa.Column("form", sa.String(16), nullable=False),
+    sa.Column("period", sa.String(8), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    # approval level reached so far when status is 'approved' (zone, city, province)
+    sa.Column("level", sa.String(16), nullable=True),
+    # optimistic-concurrency token: every change increments it; a writer must name the
+    # version it read, and a stale version is refused
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),  # import, web, api, imputation
+    sa.Column("comment", sa.Text, nullable=True),  # explanation of warnings / return reason
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.UniqueConstraint("enterprise_id", "form", "period"),
+    sa.Index("ix_reports_form_period", "form", "period"),
+    sa.CheckConstraint(
+        "status IN ('draft', 'submitted', 'returned', 'approved', 'accepted', 'imputed')",
+        name="status",
+    ),
+)
+
+observations = sa.Table(
+    "observations",
+    metadata,
+    sa.Column("report_id", sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("indicator", sa.String(48), primary_key=True),
+    sa.Column("value", sa.Float(precision=53), nullable=True),
+    sa.Column("flag", sa.String(16), nullable=False),
+    sa.CheckConstraint("flag IN ('reported', 'imputed', 'corrected')", name="flag"),
+)
+
+report_issues = sa.Table(
+    "report_issues",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "report_id", sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("rule", sa.String(64), nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("values", sa.Text, nullable=True),  # JSON
+)
+
+period_states = sa.Table(
+    "period_states",
+    metadata,
+    sa.Column("form", sa.String(16), primary_key=True),
+    sa.Column("period", sa.String(8), primary_key=True),
+    sa.Column("state", sa.String(8), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("changed_by", sa.String(64), nullable=False),
+    sa.CheckConstraint("state IN ('open', 'closed')", name="state"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),  # ISO 8601 UTC, hashed as written
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("entity_key", sa.String(128), nullable=False),
+    sa.Column("before", sa.Text, nullable=True),  # canonical JSON
+    sa.Column("after", sa.Text, nullable=True),  # canonical JSON
+    # unique: two writers that read the same last entry cannot both append after it
+    sa.Column("prev_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,6 +22,8 @@ class SyncResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # (before, after) of every inserted (before None) or updated row, for the audit log
+    changes: list[tuple[dict | None, dict]] = field(default_factory=list, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -89,12 +91,15 @@ def sync(
         for r in conn.execute(sa.select(*[table.c[c] for c in columns])).mappings()
     }
     inserts, updates, unchanged = [], [], 0
+    changes: list[tuple[dict | None, dict]] = []
     for row in rows:
         current = existing.get(tuple(row[k] for k in key))
         if current is None:
             inserts.append(row)
+            changes.append((None, row))
         elif any(not _same(current[c], row.get(c)) for c in columns):
             updates.append(row)
+            changes.append((dict(current), row))
         else:
             unchanged += 1
     if inserts:
@@ -102,7 +107,7 @@ def sync(
     for row in updates:
         where = sa.and_(*[col == row[col.name] for col in key_cols])
         conn.execute(sa.update(table).where(where).values(**row))
-    return SyncResult(table.name, len(inserts), len(updates), unchanged)
+    return SyncResult(table.name, len(inserts), len(updates), unchanged, changes)
 
 
 def _same(a: object, b: object) -> bool:
