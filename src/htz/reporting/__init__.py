@@ -1,0 +1,1 @@
+"""Reporting: imports, validation rules, workflow and imputation of enterprise reports."""
