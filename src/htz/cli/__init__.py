@@ -49,10 +49,11 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from htz.cli import registry, system
+    from htz.cli import registry, reporting, system
 
     system.register(app, state)
     registry.register(app, state)
+    reporting.register(app, state)
 
 
 _register()

@@ -13,11 +13,24 @@ from htz.errors import ConfigError, StoreError
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # let SQLAlchemy, not the driver, decide when transactions begin (see _begin_immediate)
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _begin_immediate(conn) -> None:
+    """Take SQLite's write lock at the start of each transaction.
+
+    Writers then queue (up to the busy timeout) instead of two transactions reading the
+    same state and the second failing when it tries to write; a writer always reads
+    what the previous one committed, which is what optimistic version checks rely on.
+    Readers are not blocked (WAL).
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def open_engine(url: str) -> Engine:
@@ -34,6 +47,7 @@ def open_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _begin_immediate)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
