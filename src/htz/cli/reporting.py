@@ -19,6 +19,12 @@ FORMAT = typer.Option(Format.table, "--format", help="table, json or csv")
 FORM = typer.Option("monthly", "--form", help="monthly, quarterly, annual_fast or annual")
 
 
+def _short(text: str | None, width: int = 48) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def register(app: typer.Typer, state) -> None:
     review = typer.Typer(
         help="Review reports: list, submit, approve, return.", no_args_is_help=True
@@ -281,8 +287,17 @@ def register(app: typer.Typer, state) -> None:
             f"{result.respondents} accepted, {result.imputed_reports} imputed, "
             f"{result.pending} awaiting review, {len(result.not_imputable)} with no base value."
         )
+        shown = [
+            {
+                "indicator": r["indicator"],
+                "reported": f"{r['reported']:,.0f}",
+                "imputed": f"{r['imputed']:,.0f}",
+                "share": f"{r['share']:.2%}",
+            }
+            for r in shares
+        ]
         emit_rows(
-            shares,
+            shown,
             Format.table,
             ["indicator", "reported", "imputed", "share"],
             title="Imputed share of each total",
@@ -310,4 +325,6 @@ def register(app: typer.Typer, state) -> None:
         """The latest audit entries."""
         with state.app.connect() as conn:
             rows = audit.history(conn, entity, key, limit)
+        if format is Format.table:
+            rows = [{**r, "at": r["at"][:19], "after": _short(r["after"])} for r in rows]
         emit_rows(rows, format, ["id", "at", "actor", "action", "entity", "entity_key", "after"])

@@ -337,7 +337,7 @@ def to_wide(long: pa.Table, indicators: Sequence[str]) -> pa.Table:
         pivots = ", ".join(
             f"max(value) FILTER (WHERE indicator = '{c}')::DOUBLE AS \"{c}\"" for c in indicators
         )
-        return con.execute(
+        return con.sql(
             "SELECT report_id, uscc, zone_code, industry_code, section, period, status, "
             f"version, {pivots} FROM long GROUP BY ALL ORDER BY uscc, period"
         ).to_arrow_table()
