@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection, Engine
 
+from htz.analytics import snapshot
+from htz.analytics.snapshot import BuildResult
 from htz.config import Settings
-from htz.errors import StoreError
+from htz.errors import NotFoundError, StoreError
 from htz.registry.reference import load_reference
+from htz.reporting import export
 from htz.store import current_revision, head_revision, open_engine, translate_errors, upgrade
 from htz.store.sync import SyncResult
 
@@ -59,3 +62,58 @@ def init(app: App) -> InitReport:
     with app.connect() as conn:
         loaded = load_reference(conn)
     return InitReport(before, after, loaded)
+
+
+def build_snapshot(
+    app: App,
+    periods: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Write the changed periods' accepted, approved and imputed data to a new snapshot."""
+    with app.connect() as conn:
+        fps = export.fingerprints(conn)
+        previous = _latest(conn, app)
+        registry = export.registry(conn)
+        head = export.audit_head(conn)
+        result = snapshot.build(
+            app.settings.data_dir,
+            fps,
+            lambda form, period: export.observations_of(conn, form, period),
+            registry,
+            head,
+            periods=periods,
+            previous=previous,
+            progress=progress,
+        )
+        manifest = f"{snapshot.MANIFESTS}/{result.snapshot.id}.json"
+        export.record_snapshot(
+            conn,
+            app.settings.user,
+            result.snapshot.id,
+            manifest,
+            len(result.snapshot.partitions),
+            len(result.rewritten),
+            head,
+        )
+    return result
+
+
+def _latest(conn: Connection, app: App) -> snapshot.Snapshot | None:
+    rows = export.list_snapshots(conn)
+    return snapshot.load(app.settings.data_dir, rows[0]["id"]) if rows else None
+
+
+def latest_snapshot(app: App, snapshot_id: str | None = None) -> snapshot.Snapshot:
+    """The named snapshot, or the newest one."""
+    if snapshot_id:
+        return snapshot.load(app.settings.data_dir, snapshot_id)
+    with app.connect() as conn:
+        found = _latest(conn, app)
+    if found is None:
+        raise NotFoundError("there is no snapshot yet; run `htz build` first.")
+    return found
+
+
+def meta(app: App) -> dict[str, str]:
+    with app.connect() as conn:
+        return export.meta(conn)

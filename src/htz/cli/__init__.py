@@ -49,11 +49,12 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from htz.cli import registry, reporting, system
+    from htz.cli import analytics, registry, reporting, system
 
     system.register(app, state)
     registry.register(app, state)
     reporting.register(app, state)
+    analytics.register(app, state)
 
 
 _register()

@@ -221,3 +221,26 @@ audit_log = sa.Table(
     sa.Column("prev_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
 )
+
+# --- analytics snapshots ---------------------------------------------------------------
+
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),  # first 16 hex of the manifest's SHA-256
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("manifest", sa.Text, nullable=False),  # path of manifest.json under data_dir
+    sa.Column("partitions", sa.Integer, nullable=False),
+    sa.Column("rewritten", sa.Integer, nullable=False),  # partitions written by this build
+    sa.Column("audit_head", sa.String(64), nullable=False),  # audit log head at build time
+)
+
+# Facts about this database as a whole, e.g. ("synthetic", "demo …") when `htz demo` made
+# it, so every output built from it can say its data are synthetic.
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Analytics: immutable Parquet snapshots, and metrics as Ibis expressions over them."""

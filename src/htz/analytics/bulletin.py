@@ -1,0 +1,171 @@
+"""The national bulletin's figures, computed from one snapshot (docs/bulletin-json.md).
+
+``compute`` runs a handful of Ibis queries (one per kind of table, all levels and
+indicators together) and returns the bulletin as plain data: the documented JSON
+contract. Public cells pass disclosure control; a withheld cell carries no value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import ibis
+
+from htz.analytics import metrics as m
+from htz.analytics.frame import Frame
+from htz.catalog import load_catalog
+from htz.disclosure import withhold
+from htz.periods import Period, parse
+
+LEVELS = ("national", "region", "province", "zone")
+UNITS = {m.ZONE_GDP: "yuan"}
+
+
+def _unit(indicator: str) -> str:
+    return UNITS.get(indicator) or load_catalog().indicator(indicator).unit
+
+
+def form_periods(period: Period) -> dict[str, Period | None]:
+    """The monthly and quarterly periods whose year-to-date values a bulletin reports."""
+    month = Period.for_month(period.year, period.last_month)
+    quarter = Period.for_quarter(period.year, (period.last_month - 1) // 3 + 1)
+    return {"monthly": month, "quarterly": quarter if period.last_month % 3 == 0 else None}
+
+
+def _clean(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def aggregates(frame: Frame, period: Period) -> ibis.Table:
+    """Every headline indicator at every level, with disclosure flags, as one expression."""
+    day, ly_day = period.end_date, period.last_year().end_date
+    ents, zones = frame.registry("enterprises"), frame.registry("zones")
+    attrs_now, attrs_ly = m.attributes(ents, zones, day), m.attributes(ents, zones, ly_day)
+    parts = []
+    for indicator, form in m.headline_indicators():
+        p = form_periods(period)[form]
+        if p is None or not frame.has(form, p.code):
+            continue
+        ly = p.last_year().code
+        periods = [p.code] + ([ly] if frame.has(form, ly) else [])
+        obs = frame.observations(form, periods)
+        cur, last = m.ytd_values(obs, p.code, indicator), m.ytd_values(obs, ly, indicator)
+        for level in LEVELS:
+            agg = m.aggregate(cur, last, attrs_now, attrs_ly, level)
+            parts.append(
+                agg.mutate(
+                    indicator=ibis.literal(indicator),
+                    level=ibis.literal(level),
+                    table=ibis.literal(f"{level}:{indicator}"),
+                )
+            )
+    union = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    return withhold(union, group_by="table")
+
+
+def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = None) -> dict:
+    """The bulletin of ``period_code`` (a month, quarter or year) as the JSON contract."""
+    period = parse(period_code)
+    day = period.end_date
+    fp = form_periods(period)
+    monthly = fp["monthly"]
+    ents, zones = frame.registry("enterprises"), frame.registry("zones")
+    attrs_now = m.attributes(ents, zones, day)
+
+    rows = aggregates(frame, period).to_pyarrow().to_pylist()
+    by_level: dict[str, dict[str, dict]] = {level: {} for level in LEVELS}
+    for r in rows:
+        cell = {
+            "value": None if r["confidential"] else _clean(r["value"]),
+            "unit": _unit(r["indicator"]),
+            "growth_comparable": None if r["confidential"] else _clean(r["growth_comparable"]),
+            "growth_current": None if r["confidential"] else _clean(r["growth_current"]),
+            "n_enterprises": r["n_enterprises"],
+            "confidential": r["confidential"],
+        }
+        if r["confidential"]:
+            cell["reason"] = r["reason"]
+        else:
+            cell["imputed_share"] = _clean(r["imputed_value"] / r["value"]) if r["value"] else 0.0
+        by_level[r["level"]].setdefault(r["key"], {})[r["indicator"]] = cell
+    headline = by_level["national"].get("CN", {})
+
+    zone_rows = m.zones_on(zones, day).to_pyarrow().to_pylist()
+    names = {z["code"]: z for z in frame.registry("zones").to_pyarrow().to_pylist()}
+    provinces = {p["code"]: p for p in frame.registry("provinces").to_pyarrow().to_pylist()}
+
+    quality: dict = {"reporting_rate": None, "imputed_share": {}}
+    enterprises = None
+    for form, p in fp.items():
+        if p is None or not frame.has(form, p.code):
+            continue
+        rep = m.reporting(frame.observations(form, [p.code]), attrs_now, p.code, day)
+        rep = rep.to_pyarrow().to_pylist()[0]
+        quality[f"reporting_rate_{form}"] = _clean(rep["reporting_rate"])
+        quality[f"expected_{form}"] = rep["expected"]
+        quality[f"respondents_{form}"] = rep["respondents"]
+        if form == "monthly":
+            quality["reporting_rate"] = _clean(rep["reporting_rate"])
+            enterprises = rep["expected"]
+    for indicator, cell in headline.items():
+        quality["imputed_share"][indicator] = cell.get("imputed_share")
+
+    platform = m.platform_shares(frame.registry("platforms"), zones, day).to_pyarrow()
+    platform_rows = platform.to_pylist()
+
+    extra: dict = {}
+    if monthly is not None and frame.has("monthly", monthly.code):
+        obs = frame.observations("monthly", [monthly.code])
+        for indicator in ("operating_revenue", "employees"):
+            lq = withhold(
+                m.location_quotients(m.ytd_values(obs, monthly.code, indicator), attrs_now).mutate(
+                    key=ibis._.section
+                ),
+                group_by="zone_code",
+            )
+            extra.setdefault("specialisation", {})[indicator] = [
+                {"zone": r["zone_code"], "section": r["section"],
+                 "lq": None if r["confidential"] else _clean(r["lq"]),
+                 "confidential": r["confidential"]}
+                for r in lq.order_by(["zone_code", "section"]).to_pyarrow().to_pylist()
+            ]  # fmt: skip
+    if m.ZONE_GDP in headline:
+        gdp_by_zone = {k: v[m.ZONE_GDP] for k, v in by_level["zone"].items()}
+        values = sorted((c["value"] or 0.0 for c in gdp_by_zone.values()), reverse=True)
+        total = headline[m.ZONE_GDP]["value"]
+        # withheld zones count towards the total but are never named: the share is
+        # computed over the published values of the ten largest
+        extra["concentration"] = {
+            "indicator": m.ZONE_GDP,
+            "top10_share": _clean(sum(values[:10]) / total) if total else None,
+        }
+
+    def level_list(level: str, label) -> list[dict]:
+        return [{**label(key), **cells} for key, cells in sorted(by_level[level].items())]
+
+    return {
+        "period": period.code,
+        "snapshot": frame.snapshot.id,
+        "snapshot_created_at": frame.snapshot.created_at,
+        "synthetic": bool(meta and meta.get("synthetic")),
+        "periods": {form: (p.code if p else None) for form, p in fp.items()},
+        "zones": len(zone_rows),
+        "enterprises": enterprises,
+        "headline": headline,
+        "by_region": level_list("region", lambda k: {"code": k}),
+        "by_province": level_list("province", lambda k: {
+            "code": k, "name_zh": provinces.get(k, {}).get("name_zh"),
+            "name_en": provinces.get(k, {}).get("name_en"),
+            "name_vi": provinces.get(k, {}).get("name_vi")}),
+        "by_zone": level_list("zone", lambda k: {
+            "code": k, "name_zh": names[k]["name_zh"], "name_en": names[k]["name_en"],
+            "province_code": names[k]["province_code"]}),
+        "platform_shares": {r["type"]: _clean(r["share"]) for r in platform_rows},
+        "platforms": platform_rows,
+        "quality": quality,
+        **extra,
+        "disclosure": {"min_enterprises": 3, "dominance": 0.85},
+    }  # fmt: skip

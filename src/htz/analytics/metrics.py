@@ -1,0 +1,229 @@
+"""Metrics as Ibis expressions: tables in, tables out, the same on DuckDB and Spark.
+
+Conventions (docs/methodology.md says why):
+
+- ``obs`` is a snapshot's long observation table (uscc, period, indicator, value, flag, …).
+- Flows are year to date; a single month's or quarter's value is the difference of two
+  year-to-date values of the same enterprise, never a sum of year-to-date values.
+- ``zone_gdp`` is value added by the income approach: the sum of an enterprise's reported
+  components (wages, depreciation, production taxes, operating surplus).
+- Growth on the *comparable* basis runs over the enterprises with a value in both periods;
+  on the *current* basis it compares this period's total with last year's total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from htz.periods import Period
+
+ZONE_GDP = "zone_gdp"
+GDP_COMPONENTS = ("wages", "depreciation", "production_taxes", "operating_surplus")
+STOCKS = frozenset({"employees", "rd_personnel", "total_assets", "valid_invention_patents",
+                    "employees_with_bachelor_or_above", "returned_overseas_employees",
+                    "foreign_resident_employees"})  # fmt: skip
+LEVELS = {
+    "national": "nation",
+    "region": "region",
+    "province": "province_code",
+    "zone": "zone_code",
+    "section": "section",
+    "tech_field": "tech_field",
+}
+
+
+def zones_on(zones: ir.Table, day: dt.date) -> ir.Table:
+    """National zones that exist on ``day`` (code, province_code, region)."""
+    d = ibis.literal(day)
+    live = (zones.level == "national") & (zones.start <= d) & (zones.end.isnull() | (zones.end > d))
+    return zones.filter(live).select("code", "province_code", "region")
+
+
+def attributes(enterprises: ir.Table, zones: ir.Table, day: dt.date) -> ir.Table:
+    """Enterprises in a national zone that exists on ``day``, with their grouping keys."""
+    z = zones_on(zones, day).rename(zone_code="code")
+    e = enterprises.select("uscc", "zone_code", "section", "tech_field", "entered", "left")
+    return e.join(z, "zone_code").mutate(nation=ibis.literal("CN"))
+
+
+def expected(attrs: ir.Table, day: dt.date) -> ir.Table:
+    """Enterprises that owe a report for a period ending on ``day``."""
+    d = ibis.literal(day)
+    return attrs.filter((attrs.entered <= d) & (attrs.left.isnull() | (attrs.left >= d)))
+
+
+def ytd_values(obs: ir.Table, period: str, indicator: str) -> ir.Table:
+    """(uscc, value, imputed_value) of one indicator at one period, as stored (year to date)."""
+    names = GDP_COMPONENTS if indicator == ZONE_GDP else (indicator,)
+    t = obs.filter((obs.period == period) & obs.indicator.isin(names))
+    imputed = ibis.cases((t.flag == "imputed", t.value), else_=0.0)
+    return t.group_by("uscc").aggregate(value=t.value.sum(), imputed_value=imputed.sum())
+
+
+def period_values(obs: ir.Table, period: Period, indicator: str, basis: str) -> ir.Table:
+    """Values for ``basis`` ``ytd`` (as stored) or ``period`` (this month/quarter/year alone).
+
+    ``period`` basis subtracts the enterprise's year-to-date value at the end of the
+    previous period of the same frequency (none for the first of the year); stocks are
+    end-of-period values either way.
+    """
+    current = ytd_values(obs, period.code, indicator)
+    previous = period.previous_ytd()
+    if basis == "ytd" or indicator in STOCKS or previous is None:
+        return current
+    before = ytd_values(obs, previous.code, indicator).rename(
+        value_before="value", imputed_before="imputed_value"
+    )
+    j = current.join(before, "uscc")
+    return j.select(
+        "uscc",
+        value=j.value - j.value_before,
+        imputed_value=j.imputed_value - j.imputed_before,
+    )
+
+
+def aggregate(
+    current: ir.Table,
+    last_year: ir.Table,
+    attrs_now: ir.Table,
+    attrs_ly: ir.Table,
+    level: str,
+) -> ir.Table:
+    """Totals and both growth rates of one indicator by ``level``.
+
+    Columns: key, value, imputed_value, n_enterprises, top_share, value_ly, growth_current,
+    value_cmp, value_ly_cmp, growth_comparable.
+    """
+    key = LEVELS[level]
+    now = current.join(attrs_now.select("uscc", key=attrs_now[key]), "uscc")
+    cur = now.group_by("key").aggregate(
+        value=now.value.sum(),
+        imputed_value=now.imputed_value.sum(),
+        n_enterprises=now.uscc.count(),
+        abs_max=now.value.abs().max(),
+        abs_sum=now.value.abs().sum(),
+    )
+    then = last_year.join(attrs_ly.select("uscc", key=attrs_ly[key]), "uscc")
+    ly = then.group_by("key").aggregate(value_ly=then.value.sum())
+    pairs = current.join(last_year.select("uscc", ly_value="value"), "uscc").join(
+        attrs_now.select("uscc", key=attrs_now[key]), "uscc"
+    )
+    cmp = pairs.group_by("key").aggregate(
+        value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()
+    )
+    out = cur.left_join(ly, "key").select(cur, ly.value_ly)
+    out = out.left_join(cmp, "key").select(out, cmp.value_cmp, cmp.value_ly_cmp)
+    return out.select(
+        "key",
+        "value",
+        "imputed_value",
+        "n_enterprises",
+        top_share=ibis.ifelse(out.abs_sum > 0, out.abs_max / out.abs_sum, ibis.null("float64")),
+        value_ly=out.value_ly,
+        growth_current=_growth(out.value, out.value_ly),
+        value_cmp=out.value_cmp,
+        value_ly_cmp=out.value_ly_cmp,
+        growth_comparable=_growth(out.value_cmp, out.value_ly_cmp),
+    ).order_by("key")
+
+
+def _growth(now: ir.FloatingValue, before: ir.FloatingValue) -> ir.FloatingValue:
+    return ibis.ifelse(before.notnull() & (before != 0), now / before - 1.0, ibis.null("float64"))
+
+
+def reporting(obs: ir.Table, attrs: ir.Table, period: str, day: dt.date) -> ir.Table:
+    """Expected enterprises, respondents and the reporting rate of one form and period."""
+    owe = expected(attrs, day)
+    at = obs.filter(obs.period == period)
+    own = at.filter(at.status.isin(("accepted", "approved"))).select("uscc").distinct()
+    joined = owe.left_join(own.mutate(responded=ibis.literal(1)), "uscc")
+    agg = joined.aggregate(expected=joined.uscc.count(), respondents=joined.responded.count())
+    return agg.mutate(
+        reporting_rate=ibis.ifelse(
+            agg.expected > 0, agg.respondents / agg.expected, ibis.null("float64")
+        )
+    )
+
+
+def zone_count(zones: ir.Table, day: dt.date) -> ir.Table:
+    return zones_on(zones, day).aggregate(zones=lambda t: t.code.count())
+
+
+def concentration(by_zone: ir.Table, top: int = 10) -> ir.Table:
+    """Share of the total held by the ``top`` zones (input: an ``aggregate`` by zone)."""
+    ranked = by_zone.mutate(rank=ibis.row_number().over(order_by=ibis.desc(by_zone.value)))
+    return ranked.aggregate(  # row_number counts from 0
+        top_value=ibis.cases((ranked["rank"] < top, ranked.value), else_=0.0).sum(),
+        total=ranked.value.sum(),
+    ).mutate(top_share=lambda t: t.top_value / t.total)
+
+
+def location_quotients(values: ir.Table, attrs: ir.Table) -> ir.Table:
+    """Location quotient of each zone × industry section: (x_zs / x_z) / (x_s / x)."""
+    t = values.join(attrs.select("uscc", "zone_code", "section"), "uscc")
+    zs = t.group_by(["zone_code", "section"]).aggregate(
+        x_zs=t.value.sum(),
+        n_enterprises=t.uscc.count(),
+        abs_max=t.value.abs().max(),
+        abs_sum=t.value.abs().sum(),
+    )
+    z = t.group_by("zone_code").aggregate(x_z=t.value.sum())
+    s = t.group_by("section").aggregate(x_s=t.value.sum())
+    total = t.aggregate(x=t.value.sum()).mutate(one=ibis.literal(1))
+    j = zs.join(z, "zone_code").join(s, "section")
+    j = j.mutate(one=ibis.literal(1)).join(total, "one")
+    return j.select(
+        "zone_code",
+        "section",
+        "n_enterprises",
+        value="x_zs",
+        top_share=ibis.ifelse(j.abs_sum > 0, j.abs_max / j.abs_sum, ibis.null("float64")),
+        lq=ibis.ifelse(
+            (j.x_z > 0) & (j.x_s > 0), (j.x_zs / j.x_z) / (j.x_s / j.x), ibis.null("float64")
+        ),
+    ).order_by(["zone_code", "section"])
+
+
+def platform_shares(platforms: ir.Table, zones: ir.Table, day: dt.date) -> ir.Table:
+    """Per platform type: in a national zone existing on ``day``, outside, unknown, share."""
+    live = zones_on(zones, day).select(zone_code="code", live=ibis.literal(1))
+    year = ibis.literal(day.year)
+    p = platforms.filter(
+        platforms.approved.isnull() | (platforms.approved.substr(0, 4).cast("int32") <= year)
+    )
+    p = p.left_join(live, "zone_code")
+    p = p.mutate(
+        place=ibis.cases(
+            (p.live.notnull(), "in_zone"),
+            (p.zone_status == "unknown", "unknown"),
+            else_="outside",
+        )
+    )
+    agg = p.group_by("type").aggregate(
+        total=p.type.count(),
+        in_zone=(p.place == "in_zone").sum(),
+        outside=(p.place == "outside").sum(),
+        unknown=(p.place == "unknown").sum(),
+    )
+    known = agg.in_zone + agg.outside
+    return agg.mutate(
+        share=ibis.ifelse(known > 0, agg.in_zone.cast("float64") / known, ibis.null("float64"))
+    ).order_by("type")
+
+
+def headline_indicators() -> Sequence[tuple[str, str]]:
+    """(indicator, form) of the bulletin's headline, in order."""
+    return (
+        (ZONE_GDP, "quarterly"),
+        ("operating_revenue", "monthly"),
+        ("industrial_output", "monthly"),
+        ("exports", "monthly"),
+        ("net_profit", "monthly"),
+        ("taxes_paid", "monthly"),
+        ("rd_expenditure", "monthly"),
+        ("employees", "monthly"),
+    )
