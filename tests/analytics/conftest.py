@@ -60,6 +60,11 @@ def uscc(letter: str) -> str:
 
 @pytest.fixture
 def by_hand(htz_app):
+    return make_by_hand(htz_app)
+
+
+def make_by_hand(htz_app):
+    """Store the data set, impute, and build a snapshot."""
     with htz_app.connect() as conn:
         conn.execute(sa.insert(enterprises), [
             {"uscc": uscc(k), "name": f"企业{k}", "zone_code": zone, "industry_code": "39",

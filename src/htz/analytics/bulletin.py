@@ -91,7 +91,8 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
         else:
             cell["imputed_share"] = _clean(r["imputed_value"] / r["value"]) if r["value"] else 0.0
         by_level[r["level"]].setdefault(r["key"], {})[r["indicator"]] = cell
-    headline = by_level["national"].get("CN", {})
+    national = by_level["national"].get("CN", {})
+    headline = {i: national[i] for i, _ in m.headline_indicators() if i in national}
 
     zone_rows = m.zones_on(zones, day).to_pyarrow().to_pylist()
     names = {z["code"]: z for z in frame.registry("zones").to_pyarrow().to_pylist()}
