@@ -210,3 +210,24 @@ def test_two_writers_one_report_no_lost_update(settings, htz_app):
             sa.text("SELECT count(*) FROM audit_log WHERE action = 'update'")
         ).scalar()
         assert versions == 1
+
+
+def test_approve_all_moves_each_report_one_step(conn, registry, put):
+    e = registry
+    put(
+        "monthly",
+        [(e[k], "2023-M09", {"operating_revenue": 10.0, "employees": 1.0}) for k in "ABG"],
+        status="submitted",
+    )
+    assert workflow.approve_all(
+        conn, "z", LEVELS, "monthly", "2023-M09", zone_code="hangzhou", level="zone"
+    ) == {"zone": 1}
+    # G (hangzhou) is zone-approved; A and B still submitted: one step each
+    assert workflow.approve_all(conn, "n", LEVELS, "monthly", "2023-M09") == {
+        "national": 1,
+        "zone": 2,
+    }
+    statuses = {r["uscc"]: r["status"] for r in workflow.review_list(conn, "monthly")}
+    assert statuses == {e["A"]: "approved", e["B"]: "approved", e["G"]: "accepted"}
+    with pytest.raises(InputError, match="review chain"):
+        workflow.approve_all(conn, "n", LEVELS, "monthly", "2023-M09", level="city")

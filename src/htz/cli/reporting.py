@@ -188,25 +188,37 @@ def register(app: typer.Typer, state) -> None:
         """Approve reports at the next level of the review chain; the last level accepts."""
         levels = settings().approval_levels
         with state.app.connect() as conn:
-            ids = list(report_ids or [])
             if all_:
+                if report_ids or not period:
+                    raise InputError(
+                        "--all approves a whole period: give --period (and "
+                        "optionally --form, --zone, --level), and no ids."
+                    )
                 zone_code = zn.resolve_zone(conn, zone) if zone else None
-                ids += [
-                    r["id"]
-                    for r in workflow.review_list(conn, form, period, zone_code, None, limit=10**9)
-                    if r["status"] in ("submitted", "approved")
-                ]
-            if not ids:
-                raise InputError("name the reports to approve, or use --all with filters.")
-            statuses: dict[str, int] = {}
-            for rid in ids:
-                r = workflow.approve(
+                moved = workflow.approve_all(
                     conn,
                     settings().user,
-                    rid,
-                    _version(conn, rid, version if len(ids) == 1 else None),
                     levels,
+                    form or "monthly",
+                    service.period_of(form or "monthly", period),
+                    zone_code,
                     level,
+                )
+                console.print(
+                    ", ".join(
+                        f"{n} {'accepted' if lvl == levels[-1] else 'approved at ' + lvl}"
+                        for lvl, n in moved.items()
+                    )
+                    or "nothing awaited approval"
+                )
+                return
+            if not report_ids:
+                raise InputError("name the reports to approve, or use --all --period P.")
+            statuses: dict[str, int] = {}
+            for rid in report_ids:
+                one = version if len(report_ids) == 1 else None
+                r = workflow.approve(
+                    conn, settings().user, rid, _version(conn, rid, one), levels, level
                 )
                 statuses[r["status"]] = statuses.get(r["status"], 0) + 1
         console.print(", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))

@@ -381,3 +381,64 @@ def set_period_state(conn: Connection, actor: str, form: str, period: str, state
         {"state": state},
     )
     return True
+
+
+def approve_all(
+    conn: Connection,
+    actor: str,
+    levels: Sequence[str],
+    form: str,
+    period: str,
+    zone_code: str | None = None,
+    level: str | None = None,
+) -> dict[str, int]:
+    """Move every report of a period that awaits approval one step up the review chain.
+
+    What a zone administrator (``level="zone"``) or the national statistician does at the
+    end of a review round; one statement per level, so a report moves one step only.
+    Returns ``{level: reports approved at it}``; one audit entry per level says how many.
+    """
+    ensure_open(conn, form, [period])
+    if level is not None and level not in levels:
+        raise InputError(f"level {level!r} is not in the review chain {', '.join(levels)}.")
+    done: dict[str, int] = {}
+    # from the top down, so that a report approved at one level is not approved again
+    for position, at in reversed(list(enumerate(levels))):
+        if level is not None and at != level:
+            continue
+        awaiting = (
+            reports.c.status == "submitted"
+            if position == 0
+            else sa.and_(reports.c.status == "approved", reports.c.level == levels[position - 1])
+        )
+        where = [reports.c.form == form, reports.c.period == period, awaiting]
+        if zone_code:
+            where.append(
+                reports.c.enterprise_id.in_(
+                    sa.select(enterprises.c.id).where(enterprises.c.zone_code == zone_code)
+                )
+            )
+        status = "accepted" if at == levels[-1] else "approved"
+        moved = conn.execute(
+            sa.update(reports)
+            .where(*where)
+            .values(
+                status=status,
+                level=at,
+                version=reports.c.version + 1,
+                updated_at=now(),
+                updated_by=actor,
+            )
+        ).rowcount
+        done[at] = moved
+        if moved:
+            audit.append(
+                conn,
+                actor,
+                "approve",
+                "reports",
+                f"{form}/{period}" + (f"/{zone_code}" if zone_code else ""),
+                None,
+                {"level": at, "status": status, "reports": moved},
+            )
+    return done
