@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from htz.analytics import snapshot
 from htz.analytics.snapshot import BuildResult
 from htz.config import Settings
-from htz.errors import NotFoundError, StoreError
+from htz.errors import ConfigError, NotFoundError, StoreError
 from htz.registry.reference import load_reference
 from htz.reporting import export
 from htz.store import current_revision, head_revision, open_engine, translate_errors, upgrade
+from htz.store.schema import enterprises as enterprises_table
 from htz.store.sync import SyncResult
 
 
@@ -117,3 +121,34 @@ def latest_snapshot(app: App, snapshot_id: str | None = None) -> snapshot.Snapsh
 def meta(app: App) -> dict[str, str]:
     with app.connect() as conn:
         return export.meta(conn)
+
+
+def prepare_demo(settings: Settings) -> None:
+    """Give the demo an empty database: wipe an earlier demo, refuse to touch real data."""
+    app = build(settings)
+    try:
+        if current_revision(app.engine) is not None:
+            with app.connect() as conn:
+                held = export.meta(conn).get("synthetic")
+                count = conn.execute(
+                    sa.select(sa.func.count()).select_from(enterprises_table)
+                ).scalar()
+            if count and not held:
+                raise ConfigError(
+                    f"{app.engine.url.render_as_string(hide_password=True)} holds real "
+                    f"enterprises ({count}); the demo needs its own data directory: set "
+                    "HTZ_DATA_DIR (and HTZ_DATABASE_URL) to an empty place and run it again."
+                )
+            if count and app.engine.dialect.name != "sqlite":
+                raise ConfigError(
+                    "this PostgreSQL database holds an earlier demo; drop and recreate it "
+                    "(or point HTZ_DATABASE_URL at an empty one) and run the demo again."
+                )
+    finally:
+        app.close()
+    if app.engine.dialect.name == "sqlite":
+        database = sa.engine.make_url(settings.database_url).database
+        for path in Path(database).parent.glob(Path(database).name + "*"):
+            path.unlink()
+    for sub in ("warehouse", "snapshots", "demo"):
+        shutil.rmtree(settings.data_dir / sub, ignore_errors=True)

@@ -99,7 +99,12 @@ def aggregate(
     value_cmp, value_ly_cmp, growth_comparable.
     """
     key = LEVELS[level]
-    now = current.join(attrs_now.select("uscc", key=attrs_now[key]), "uscc")
+
+    def keyed(attrs: ir.Table) -> ir.Table:
+        # enterprises of a zone the sources have not placed in a province: "unassigned"
+        return attrs.select("uscc", key=ibis.coalesce(attrs[key], ibis.literal("unassigned")))
+
+    now = current.join(keyed(attrs_now), "uscc")
     cur = now.group_by("key").aggregate(
         value=now.value.sum(),
         imputed_value=now.imputed_value.sum(),
@@ -107,10 +112,10 @@ def aggregate(
         abs_max=now.value.abs().max(),
         abs_sum=now.value.abs().sum(),
     )
-    then = last_year.join(attrs_ly.select("uscc", key=attrs_ly[key]), "uscc")
+    then = last_year.join(keyed(attrs_ly), "uscc")
     ly = then.group_by("key").aggregate(value_ly=then.value.sum())
     pairs = current.join(last_year.select("uscc", ly_value="value"), "uscc").join(
-        attrs_now.select("uscc", key=attrs_now[key]), "uscc"
+        keyed(attrs_now), "uscc"
     )
     cmp = pairs.group_by("key").aggregate(
         value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()

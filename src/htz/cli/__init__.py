@@ -49,12 +49,14 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from htz.cli import analytics, registry, reporting, system
+    from htz.cli import analytics, demo, evaluation, registry, reporting, system
 
     system.register(app, state)
     registry.register(app, state)
     reporting.register(app, state)
     analytics.register(app, state)
+    demo.register(app, state)
+    evaluation.register(app, state)
 
 
 _register()
