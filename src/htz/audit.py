@@ -51,22 +51,35 @@ def append(
     after: object = None,
 ) -> str:
     """Append one entry in the caller's transaction; returns its hash."""
+    return append_many(conn, actor, [(action, entity, entity_key, before, after)])
+
+
+def append_many(
+    conn: Connection, actor: str, changes: list[tuple[str, str, str, object, object]]
+) -> str:
+    """Append ``(action, entity, entity_key, before, after)`` entries as one chained batch."""
     if conn.dialect.name == "postgresql":
         # serialise appenders for the rest of this transaction
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(7270211)"))
-    entry = {
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_key": str(entity_key),
-        "before": canonical(before),
-        "after": canonical(after),
-        "prev_hash": _last_hash(conn),
-    }
-    entry["hash"] = entry_hash(entry)
-    conn.execute(sa.insert(audit_log).values(**entry))
-    return entry["hash"]
+    prev = _last_hash(conn)
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    entries = []
+    for action, entity, key, before, after in changes:
+        entry = {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_key": str(key),
+            "before": canonical(before),
+            "after": canonical(after),
+            "prev_hash": prev,
+        }
+        entry["hash"] = prev = entry_hash(entry)
+        entries.append(entry)
+    if entries:
+        conn.execute(sa.insert(audit_log), entries)
+    return prev
 
 
 @dataclass(frozen=True)

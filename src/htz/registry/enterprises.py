@@ -213,9 +213,14 @@ def import_enterprises(
     if checked.errors and not keep_valid:
         raise ImportProblemsError(checked.source, checked.errors)
     result = sync(conn, enterprises, ("uscc",), checked.records)
-    for before, after in result.changes:
-        action = "create" if before is None else "update"
-        audit.append(conn, actor, action, "enterprise", after["uscc"], before, after)
+    audit.append_many(
+        conn,
+        actor,
+        [
+            ("create" if before is None else "update", "enterprise", after["uscc"], before, after)
+            for before, after in result.changes
+        ],
+    )
     return ImportResult(
         result, checked.rows_read, checked.rows_read - len(checked.records), checked.issues
     )

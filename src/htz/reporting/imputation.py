@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import duckdb
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -70,97 +71,123 @@ class ImputeResult:
     details: dict[tuple[str, str], tuple[float, str, float, str]] = field(default_factory=dict)
 
 
-def _index(long: pa.Table) -> dict[tuple[str, str, str], tuple[float, str, str]]:
-    cols = [
-        long.column(c).to_pylist()
-        for c in ("uscc", "period", "indicator", "value", "flag", "status")
-    ]
-    out = {}
-    for uscc, period, indicator, value, flag, status in zip(*cols, strict=True):
-        if indicator is not None and value is not None:
-            out[(uscc, period, indicator)] = (value, flag, status)
-    return out
+IMPUTE_SQL = """
+WITH e AS (
+    SELECT x.uscc, x.zone, x.section, s.status
+    FROM ents x
+    LEFT JOIN (SELECT uscc, any_value(status) AS status FROM obs WHERE period = $p
+               GROUP BY uscc) s USING (uscc)
+    WHERE x.entered <= $end AND (x."left" IS NULL OR x."left" >= $end)
+),
+resp AS (SELECT * FROM e WHERE status = 'accepted'),
+tgt AS (SELECT * FROM e WHERE status IS NULL OR status = 'imputed'),
+cur AS (SELECT uscc, indicator, value FROM obs
+        WHERE period = $p AND flag = 'reported' AND value IS NOT NULL),
+old AS (SELECT uscc, period, indicator, value FROM obs
+        WHERE period IN ($ly, $pp) AND flag = 'reported' AND value IS NOT NULL),
+pairs AS (
+    SELECT r.zone, r.section, c.indicator, o.period AS base, c.value AS cv, o.value AS ov
+    FROM resp r JOIN cur c USING (uscc)
+    JOIN old o ON o.uscc = r.uscc AND o.indicator = c.indicator
+),
+sums AS (
+    SELECT base, indicator, 1 AS lvl, zone, section, sum(cv) AS cs, sum(ov) AS os,
+           count(*) AS n FROM pairs GROUP BY base, indicator, zone, section
+    UNION ALL
+    SELECT base, indicator, 2, zone, NULL, sum(cv), sum(ov), count(*)
+    FROM pairs GROUP BY base, indicator, zone
+    UNION ALL
+    SELECT base, indicator, 3, NULL, NULL, sum(cv), sum(ov), count(*)
+    FROM pairs GROUP BY base, indicator
+),
+bases AS (
+    SELECT t.uscc, t.zone, t.section, o.period AS base, o.indicator, o.value AS b
+    FROM tgt t JOIN obs o ON o.uscc = t.uscc
+    WHERE o.period IN ($ly, $pp) AND o.status IN ('accepted', 'imputed')
+      AND o.value IS NOT NULL AND o.indicator IN (SELECT indicator FROM wanted)
+)
+SELECT b.uscc, b.indicator, b.b * s.cs / s.os AS value, b.base, s.cs / s.os AS ratio,
+       s.lvl
+FROM bases b JOIN sums s
+  ON s.base = b.base AND s.indicator = b.indicator AND s.n >= $min AND s.os <> 0
+ AND (s.lvl = 3 OR (s.zone = b.zone AND (s.lvl = 2 OR s.section = b.section)))
+QUALIFY row_number() OVER (PARTITION BY b.uscc, b.indicator
+                           ORDER BY (b.base = $ly) DESC, s.lvl) = 1
+"""
+LEVEL_NAMES = {1: "stratum", 2: "zone", 3: "nation"}
+
+
+def _ents_table(ents: dict[str, Enterprise]) -> pa.Table:
+    rows = list(ents.values())
+    return pa.table({
+        "uscc": pa.array([e.uscc for e in rows], pa.string()),
+        "zone": pa.array([e.zone_code for e in rows], pa.string()),
+        "section": pa.array([e.section for e in rows], pa.string()),
+        "entered": pa.array([e.entered for e in rows], pa.date32()),
+        "left": pa.array([e.left for e in rows], pa.date32()),
+    })  # fmt: skip
 
 
 def compute(
     ents: dict[str, Enterprise], long: pa.Table, period: Period, indicators: Sequence[str]
 ) -> tuple[dict[str, dict[str, float]], ImputeResult]:
-    """Pure part: imputed values per USCC from the observations of P, LY and PP."""
-    p, ly, pp = period.code, period.last_year().code, period.previous_ytd()
-    pp = pp.code if pp else None
-    obs = _index(long)
-    status_p = {}
-    for uscc, per, status in zip(
-        long.column("uscc").to_pylist(),
-        long.column("period").to_pylist(),
-        long.column("status").to_pylist(),
-        strict=True,
-    ):
-        if per == p:
-            status_p[uscc] = status
-    expected = [e for e in ents.values() if expected_to_report(e.__dict__, period)]
-    respondents = [e for e in expected if status_p.get(e.uscc) == "accepted"]
-    result = ImputeResult(p, expected=len(expected), respondents=len(respondents))
-    targets = [e for e in expected if status_p.get(e.uscc) in (None, "imputed")]
-    result.pending = sum(
-        1 for e in expected if status_p.get(e.uscc) not in (None, "imputed", "accepted")
-    )
+    """Pure part: imputed values per USCC from the observations of P, LY and PP.
 
-    def reported(uscc: str, per: str | None, x: str) -> float | None:
-        hit = obs.get((uscc, per, x)) if per else None
-        return hit[0] if hit and hit[1] == "reported" else None
-
-    def base(uscc: str, per: str | None, x: str) -> float | None:
-        hit = obs.get((uscc, per, x)) if per else None
-        return hit[0] if hit and hit[2] in ("accepted", "imputed") else None
-
+    One DuckDB query over the whole period (module docstring: the method).
+    """
+    p, ly = period.code, period.last_year().code
+    pp = period.previous_ytd().code if period.previous_ytd() else None
+    con = duckdb.connect()
+    try:
+        con.register("obs", long.select(["uscc", "period", "indicator", "value", "flag", "status"]))
+        con.register("ents", _ents_table(ents))
+        con.register("wanted", pa.table({"indicator": pa.array(list(indicators), pa.string())}))
+        params = {"p": p, "ly": ly, "pp": pp or "", "end": period.end_date, "min": MIN_RESPONDENTS}
+        found = con.execute(IMPUTE_SQL, params).fetchall()
+        counts = con.execute(
+            """SELECT count(*) FILTER (WHERE s.status = 'accepted'),
+                      count(*) FILTER (WHERE s.status IS NULL OR s.status = 'imputed'),
+                      count(*)
+               FROM ents x LEFT JOIN (SELECT uscc, any_value(status) AS status FROM obs
+                                      WHERE period = $p GROUP BY uscc) s USING (uscc)
+               WHERE x.entered <= $end AND (x."left" IS NULL OR x."left" >= $end)""",
+            {"p": p, "end": period.end_date},
+        ).fetchone()
+        targets = {
+            u
+            for (u,) in con.execute(
+                """SELECT x.uscc FROM ents x LEFT JOIN (SELECT uscc, any_value(status) AS status
+                   FROM obs WHERE period = $p GROUP BY uscc) s USING (uscc)
+               WHERE x.entered <= $end AND (x."left" IS NULL OR x."left" >= $end)
+                 AND (s.status IS NULL OR s.status = 'imputed')""",
+                {"p": p, "end": period.end_date},
+            ).fetchall()
+        }
+        reported = dict(
+            con.execute(
+                """SELECT o.indicator, sum(o.value) FROM obs o
+               WHERE o.period = $p AND o.flag = 'reported' AND o.status = 'accepted'
+               GROUP BY o.indicator""",
+                {"p": p},
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    respondents, n_targets, n_expected = counts
+    result = ImputeResult(p, expected=n_expected, respondents=respondents)
+    result.pending = n_expected - respondents - n_targets
     imputed: dict[str, dict[str, float]] = defaultdict(dict)
+    for uscc, x, value, base, ratio, level in found:
+        imputed[uscc][x] = value
+        result.details[(uscc, x)] = (value, base, ratio, LEVEL_NAMES[level])
+    result.not_imputable = sorted(targets - set(imputed))
     for x in indicators:
-        for other in (ly, pp):
-            if other is None:
-                continue
-            # Σ over respondents with reported values in both periods, by stratum level
-            sums: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-            for e in respondents:
-                cur, old = reported(e.uscc, p, x), reported(e.uscc, other, x)
-                if cur is None or old is None:
-                    continue
-                for key in (
-                    ("stratum", e.zone_code, e.section),
-                    ("zone", e.zone_code),
-                    ("nation",),
-                ):
-                    s = sums[key]
-                    s[0] += cur
-                    s[1] += old
-                    s[2] += 1
-            for e in targets:
-                if x in imputed[e.uscc]:
-                    continue
-                b = base(e.uscc, other, x)
-                if b is None:
-                    continue
-                for key in (
-                    ("stratum", e.zone_code, e.section),
-                    ("zone", e.zone_code),
-                    ("nation",),
-                ):
-                    cur_sum, old_sum, n = sums.get(key, (0.0, 0.0, 0))
-                    if n >= MIN_RESPONDENTS and old_sum != 0:
-                        value = b * cur_sum / old_sum  # multiply first: 60 × 700 / 600 = 70.0
-                        imputed[e.uscc][x] = value
-                        result.details[(e.uscc, x)] = (value, other, cur_sum / old_sum, key[0])
-                        break
-    for e in targets:
-        if not imputed.get(e.uscc):
-            result.not_imputable.append(e.uscc)
-    for x in indicators:
-        rep = sum(v for e in respondents if (v := reported(e.uscc, p, x)) is not None)
+        rep = reported.get(x) or 0.0
         imp = sum(vals[x] for vals in imputed.values() if x in vals)
         total = rep + imp
         result.shares[x] = {"reported": rep, "imputed": imp, "share": imp / total if total else 0.0}
-    result.imputed_reports = sum(1 for v in imputed.values() if v)
-    return {k: v for k, v in imputed.items() if v}, result
+    result.imputed_reports = len(imputed)
+    return dict(imputed), result
 
 
 def impute(
