@@ -14,6 +14,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from htz.store.fetch import fetch_arrow, fetch_rows
 from htz.store.schema import (
     audit_log,
     enterprises,
@@ -77,7 +78,7 @@ def observations_of(conn: Connection, form: str, period: str) -> pa.Table:
         )
         .order_by(enterprises.c.uscc, observations.c.indicator)
     )
-    rows = conn.execute(query).all()
+    rows = fetch_rows(conn, query)
     cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
     n = len(rows)
     return pa.table(
@@ -90,9 +91,11 @@ def observations_of(conn: Connection, form: str, period: str) -> pa.Table:
 
 
 def _table(conn: Connection, query, schema: pa.Schema) -> pa.Table:
-    rows = conn.execute(query).all()
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    return pa.table([pa.array(c, f.type) for c, f in zip(cols, schema, strict=True)], schema=schema)
+    """Rows as Arrow; SQLite gives dates as text, which Arrow casts."""
+    text = pa.schema(
+        [pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f for f in schema]
+    )
+    return fetch_arrow(conn, query, text).cast(schema)
 
 
 def registry(conn: Connection) -> dict[str, pa.Table]:
