@@ -75,7 +75,7 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
     ents, zones = frame.registry("enterprises"), frame.registry("zones")
     attrs_now = m.attributes(ents, zones, day)
 
-    rows = aggregates(frame, period).to_pyarrow().to_pylist()
+    rows = frame.rows(aggregates(frame, period))
     by_level: dict[str, dict[str, dict]] = {level: {} for level in LEVELS}
     for r in rows:
         cell = {
@@ -94,17 +94,16 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
     national = by_level["national"].get("CN", {})
     headline = {i: national[i] for i, _ in m.headline_indicators() if i in national}
 
-    zone_rows = m.zones_on(zones, day).to_pyarrow().to_pylist()
-    names = {z["code"]: z for z in frame.registry("zones").to_pyarrow().to_pylist()}
-    provinces = {p["code"]: p for p in frame.registry("provinces").to_pyarrow().to_pylist()}
+    zone_rows = frame.rows(m.zones_on(zones, day))
+    names = {z["code"]: z for z in frame.rows(frame.registry("zones"))}
+    provinces = {p["code"]: p for p in frame.rows(frame.registry("provinces"))}
 
     quality: dict = {"reporting_rate": None, "imputed_share": {}}
     enterprises = None
     for form, p in fp.items():
         if p is None or not frame.has(form, p.code):
             continue
-        rep = m.reporting(frame.observations(form, [p.code]), attrs_now, p.code, day)
-        rep = rep.to_pyarrow().to_pylist()[0]
+        rep = frame.rows(m.reporting(frame.observations(form, [p.code]), attrs_now, p.code, day))[0]
         quality[f"reporting_rate_{form}"] = _clean(rep["reporting_rate"])
         quality[f"expected_{form}"] = rep["expected"]
         quality[f"respondents_{form}"] = rep["respondents"]
@@ -114,8 +113,7 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
     for indicator, cell in headline.items():
         quality["imputed_share"][indicator] = cell.get("imputed_share")
 
-    platform = m.platform_shares(frame.registry("platforms"), zones, day).to_pyarrow()
-    platform_rows = platform.to_pylist()
+    platform_rows = frame.rows(m.platform_shares(frame.registry("platforms"), zones, day))
 
     extra: dict = {}
     if monthly is not None and frame.has("monthly", monthly.code):
@@ -131,7 +129,7 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
                 {"zone": r["zone_code"], "section": r["section"],
                  "lq": None if r["confidential"] else _clean(r["lq"]),
                  "confidential": r["confidential"]}
-                for r in lq.order_by(["zone_code", "section"]).to_pyarrow().to_pylist()
+                for r in frame.rows(lq.order_by(["zone_code", "section"]))
             ]  # fmt: skip
     if m.ZONE_GDP in headline:
         gdp_by_zone = {k: v[m.ZONE_GDP] for k, v in by_level["zone"].items()}

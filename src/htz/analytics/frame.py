@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import ibis
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from htz.analytics.snapshot import Snapshot
@@ -48,14 +49,36 @@ class Frame:
                     f"snapshot {self.snapshot.id} has no {what} data; import and accept "
                     "reports for it, then run `htz build`."
                 )
-            self._obs[key] = self.con.read_parquet([str(f) for f in files])
+            self._obs[key] = self._read([str(f) for f in files], f"obs_{len(self._obs)}")
         return self._obs[key]
 
     def registry(self, name: str) -> ibis.Table:
         if name not in self._registry:
             path = self.snapshot.registry_file(name)
-            self._registry[name] = self.con.read_parquet(str(path))
+            self._registry[name] = self._read([str(path)], f"registry_{name}")
         return self._registry[name]
+
+    @property
+    def spark(self) -> bool:
+        return self.con.name == "pyspark"
+
+    def _read(self, files: list[str], name: str) -> ibis.Table:
+        if self.spark:
+            from htz.analytics.spark import read_parquet
+
+            return read_parquet(self.con, files, name)
+        return self.con.read_parquet(files, table_name=name, hive_partitioning=False)
+
+    def arrow(self, expr: ibis.Table) -> pa.Table:
+        """Run an expression and collect its result as Arrow, on either engine."""
+        if self.spark:
+            from htz.analytics.spark import to_arrow
+
+            return to_arrow(self.con, expr)
+        return expr.to_pyarrow()
+
+    def rows(self, expr: ibis.Table) -> list[dict]:
+        return self.arrow(expr).to_pylist()
 
     def has(self, form: str, period: str) -> bool:
         return f"{form}/{period}" in self.snapshot.partitions

@@ -164,7 +164,7 @@ def concentration(by_zone: ir.Table, top: int = 10) -> ir.Table:
     return ranked.aggregate(  # row_number counts from 0
         top_value=ibis.cases((ranked["rank"] < top, ranked.value), else_=0.0).sum(),
         total=ranked.value.sum(),
-    ).mutate(top_share=lambda t: t.top_value / t.total)
+    ).mutate(top_share=lambda t: t.top_value / t.total.nullif(0))
 
 
 def location_quotients(values: ir.Table, attrs: ir.Table) -> ir.Table:

@@ -31,6 +31,9 @@ def fetch_arrow(conn: Connection, query: sa.Select, schema: pa.Schema) -> pa.Tab
     """The query's rows as an Arrow table of ``schema`` (one field per selected column)."""
     rows = fetch_rows(conn, query)
     columns: Sequence = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    return pa.table(
-        [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
-    )
+    arrays = []
+    for values, f in zip(columns, schema, strict=True):
+        if pa.types.is_boolean(f.type):  # SQLite stores booleans as 0/1
+            values = [None if v is None else bool(v) for v in values]
+        arrays.append(pa.array(values, f.type))
+    return pa.table(arrays, schema=schema)
