@@ -116,8 +116,9 @@ def _platform_file(rng: np.random.Generator, conn, data: DemoData, path: Path) -
     manufacturing innovation centres whose location is unknown (70% in zones in all)."""
     codes = [z["code"] for z in data.zones if z["province_code"]]
     rows = []
+    inside_labs = set(rng.choice(500, size=400, replace=False).tolist())  # 80% in zones
     for i in range(500):
-        inside = rng.random() < 0.8
+        inside = i in inside_labs
         rows.append(
             {
                 "type": "national_key_laboratory",
