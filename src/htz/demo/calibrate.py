@@ -34,6 +34,11 @@ from htz.reporting.reports import Enterprise
 GDP_TARGET = 12.33e12  # zone GDP, 2023 Q1–Q3, yuan (People's Daily, 2023-12-13)
 GROWTH_TARGET = 0.0711  # comparable basis
 REVENUE_TARGET = 37.66e12  # operating revenue, 2023 Q1–Q3, yuan (MIIT)
+# employees at the end of 2022: 26.15 million (derived in shared/data from the
+# high-tech industry's share; the nearest published anchor)
+EMPLOYEES_TARGET = 26.152e6
+PEOPLE = {"employees", "rd_personnel", "employees_with_bachelor_or_above",
+          "returned_overseas_employees", "foreign_resident_employees"}  # fmt: skip
 NOT_MONEY = {"employees", "rd_personnel", "employees_with_bachelor_or_above",
              "returned_overseas_employees", "foreign_resident_employees",
              "patent_applications", "invention_patents_granted", "valid_invention_patents",
@@ -51,6 +56,7 @@ class Calibration:
     growth_factor: float
     level_factor: float
     revenue_factor: float
+    employees_factor: float
 
 
 def _enterprises(data: DemoData, sections: dict[str, str]) -> dict[str, Enterprise]:
@@ -170,4 +176,12 @@ def calibrate(data: DemoData, arrives_q: np.ndarray, sections: dict[str, str]) -
     for reports in (data.monthly, data.annual):
         for name in REVENUE_LIKE & set(reports.values):
             reports.values[name] *= r
-    return Calibration(gdp, growth, k, c, r)
+    dec = data.monthly.periods.index(Period.for_month(2022, 12))
+    e = EMPLOYEES_TARGET / np.nansum(data.monthly.values["employees"][:, dec])
+    for reports in (data.monthly, data.annual):
+        for name in PEOPLE & set(reports.values):
+            v = reports.values[name]
+            v[:] = np.round(v * e)
+            if name == "employees":  # a reporting enterprise employs someone
+                v[:] = np.where(v < 1, 1.0, v)
+    return Calibration(gdp, growth, k, c, r, e)
