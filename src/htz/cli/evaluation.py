@@ -1,4 +1,9 @@
-"""`htz evaluate`: build an index from any table and a framework file."""
+"""`htz evaluate`: rank the national zones of a year from the snapshot, or any table.
+
+``htz evaluate YEAR`` computes the zone indicators of YEAR from the latest snapshot
+(:func:`htz.analytics.zone_indicators.zone_indicators`) and builds the framework's index
+with Monte Carlo rank intervals; ``htz evaluate --data FILE`` builds it from a table.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import math
 from enum import StrEnum
 from pathlib import Path
 
+import pyarrow as pa
 import typer
 from rich.table import Table
 
 from htz.cli.output import console, emit_json
 from htz.errors import InputError
-from htz.evaluation import build_index, load_framework, read_data, run_uncertainty
+from htz.evaluation import Framework, build_index, load_framework, read_data, run_uncertainty
 from htz.evaluation.eligibility import assess_upgrade, load_criteria
 from htz.evaluation.publish import indicator_lists, top_list
 
@@ -66,7 +72,18 @@ def _report(result, mc, lists, eligibility) -> dict:
             "criteria": [c.__dict__ for c in eligibility.criteria],
             "candidates": eligibility.rows,
         }
-    return json.loads(json.dumps(out, default=str, allow_nan=False))
+    return json.loads(json.dumps(_finite(out), default=str, allow_nan=False))
+
+
+def _finite(value):
+    """NaN and infinities (e.g. the skew of a constant indicator) as null, at any depth."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _print_table(result, mc, lists, eligibility) -> None:
@@ -92,6 +109,10 @@ def _print_table(result, mc, lists, eligibility) -> None:
             cells += [_rank(u["median_rank"]), f"{_rank(u['rank_q05'])}–{_rank(u['rank_q95'])}"]
         table.add_row(*cells)
     console.print(table)
+    _print_extras(result, mc, lists, eligibility)
+
+
+def _print_extras(result, mc, lists, eligibility) -> None:
     if result.removed:
         console.print(f"[dim]screened out: {', '.join(result.removed)}[/dim]")
     for note in result.notes:
@@ -125,11 +146,17 @@ def _print_table(result, mc, lists, eligibility) -> None:
         console.print(et)
 
 
-def _write_xlsx(path: Path, result, report: dict) -> None:
+def _write_xlsx(path: Path, result, report: dict, front: dict[str, list] | None = None) -> None:
+    """Results, every stage, weights and uncertainty; ``front``: sheets (name → rows) first."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
+    for name, sheet_rows in (front or {}).items():
+        ws.title = name
+        for r in sheet_rows:
+            ws.append(r)
+        ws = wb.create_sheet()
     ws.title = "results"
     rows = report["results"]
     if rows:
@@ -163,15 +190,192 @@ def _write_xlsx(path: Path, result, report: dict) -> None:
     wb.save(path)
 
 
+DEFAULT_RUNS = 1000  # Monte Carlo builds of `htz evaluate YEAR`
+
+
+def _zone_table(indicators: pa.Table, fw: Framework, names: dict[str, str]) -> pa.Table:
+    """The engine's input: unit id, name, region and the framework's indicators."""
+    missing = [i.code for i in fw.indicators if i.code not in indicators.column_names]
+    if missing:
+        raise InputError(
+            f"the framework {fw.name!r} needs indicator(s) {', '.join(missing)} that htz does "
+            'not compute from a snapshot (see docs/methodology.md, "Zone indicators for the '
+            'evaluation"); add them to a table and use --data FILE.'
+        )
+    zones = indicators.column("zone").to_pylist()
+    cols = {fw.unit_id: indicators.column("zone")}
+    if fw.unit_name:
+        cols[fw.unit_name] = pa.array([names.get(z) or z for z in zones], pa.string())
+    cols["region"] = indicators.column("region")
+    for i in fw.indicators:
+        cols[i.code] = indicators.column(i.code)
+    return pa.table(cols)
+
+
+def _zone_rows(result, mc, table: pa.Table, names: dict[str, str]) -> list[dict]:
+    """Every zone of the year: rank, score, rank interval, pillar scores; screened-out last."""
+    fw = result.framework
+    pillars = [n.code for n in fw.aggregates if n.code != fw.root.code]
+    by_unit = {r["unit"]: r for r in mc.rows()} if mc is not None else {}
+    regions = dict(zip(table.column(fw.unit_id).to_pylist(),
+                       table.column("region").to_pylist(), strict=True))  # fmt: skip
+    out = []
+    for row in result.rows():
+        unit = row[fw.unit_id]
+        u = by_unit.get(unit, {})
+        out.append(
+            {
+                "zone": unit,
+                "name": names.get(unit) or unit,
+                "region": regions.get(unit),
+                "rank": _finite(row["rank"]),
+                "score": _finite(row[fw.root.code]),
+                "median_rank": u.get("median_rank"),
+                "rank_q05": u.get("rank_q05"),
+                "rank_q95": u.get("rank_q95"),
+                "pillars": {p: _finite(row[p]) for p in pillars},
+                "screened_out": False,
+            }
+        )
+    for unit in result.removed:
+        out.append(
+            {"zone": unit, "name": names.get(unit) or unit, "region": regions.get(unit),
+             "rank": None, "score": None, "median_rank": None, "rank_q05": None,
+             "rank_q95": None, "pillars": dict.fromkeys(pillars), "screened_out": True}
+        )  # fmt: skip
+    return out
+
+
+def _print_zones(report: dict, result, mc, lists, lang: str) -> None:
+    """Rank, zone, name, score, median rank, 5–95% interval and, if they fit, pillar scores."""
+    fw = result.framework
+    pillars = [n for n in fw.aggregates if n.code != fw.root.code]
+    zones = report["zones"]
+    title = f"{fw.name} — {report['year']}: {len(zones)} zones, snapshot {report['snapshot']}"
+    if report["synthetic"]:
+        title = f"SYNTHETIC DATA ({report['synthetic']}) — {title}"
+    rows = []
+    for z in zones:
+        cells = [_rank(z["rank"]), z["zone"], z["name"] or "", _fmt(z["score"])]
+        if mc is not None:
+            q05, q95 = z["rank_q05"], z["rank_q95"]
+            interval = "" if q05 is None else f"{q05:.0f}–{q95:.0f}"
+            cells += [_rank(z["median_rank"]), interval]
+        rows.append((cells, [_fmt(z["pillars"][p.code]) for p in pillars]))
+    heads = ["rank", "zone", "name", "score"] + (["median", "5–95%"] if mc is not None else [])
+    widths = [max([len(h)] + [len(c[k]) for c, _ in rows]) for k, h in enumerate(heads)]
+    fixed = sum(w + 3 for k, w in enumerate(widths) if heads[k] != "name") + 6
+    shown = pillars if console.width - fixed - 9 * len(pillars) >= 16 else []
+    name_width = max(12, console.width - fixed - 9 * len(shown))
+    short = console.width - fixed - name_width  # < 0: narrow terminal, shorten zone codes
+    widths[1] = max(10, widths[1] + min(short, 0))
+    table = Table(title=title, show_edge=False)
+    for k, h in enumerate(heads):
+        table.add_column(
+            h,
+            justify="left" if h in ("zone", "name") else "right",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=None if h == "name" else widths[k],
+            max_width=name_width if h == "name" else widths[k],
+        )
+    for k in range(len(shown)):
+        table.add_column(f"P{k + 1}", justify="right", no_wrap=True)
+    for cells, scores in rows:
+        table.add_row(*cells, *scores[: len(shown)])
+    console.print(table)
+    if shown:
+        legend = "; ".join(f"P{k + 1} {p.label(lang)}" for k, p in enumerate(shown))
+        console.print(f"[dim]{legend}[/dim]")
+    elif pillars:
+        console.print("[dim]pillar scores: --format json or xlsx, or a wider terminal[/dim]")
+    for code, why in report["unavailable"].items():
+        console.print(f"[yellow]not computed:[/yellow] {code} ({why})")
+    _print_extras(result, mc, lists, None)
+
+
+def _flat(zones: list[dict]) -> list[list]:
+    if not zones:
+        return []
+    pillars = list(zones[0]["pillars"])
+    head = [k for k in zones[0] if k != "pillars"]
+    rows: list[list] = [head + pillars]
+    for z in zones:
+        rows.append([z[k] for k in head] + [z["pillars"][p] for p in pillars])
+    return rows
+
+
+def _evaluate_year(
+    state, year: int, fw: Framework, snapshot: str | None, engine: str, runs: int, seed,
+    sensitivity: bool, lists: bool, top: int, top_indicator: int,
+):  # fmt: skip
+    """Zone indicators of ``year`` from the snapshot, the index and its rank intervals."""
+    from htz import app as application
+    from htz.analytics.frame import open_frame
+    from htz.analytics.zone_indicators import UNAVAILABLE, zone_indicators
+
+    snap = application.latest_snapshot(state.app, snapshot)
+    meta = application.meta(state.app)
+    frame = open_frame(snap, engine)
+    lang = state.settings.lang
+    names = {
+        z["code"]: z["name_zh"] if lang == "zh" else (z["name_en"] or z["name_zh"])
+        for z in frame.rows(frame.registry("zones"))
+    }
+    with console.status(f"computing the zone indicators of {year} …"):
+        indicators = zone_indicators(frame, year)
+    if indicators.num_rows == 0:
+        raise InputError(f"no national zone existed at the end of {year}; pick another year.")
+    table = _zone_table(indicators, fw, names)
+    source = f"snapshot {snap.id}, annual {year}"
+    result = build_index(table, fw, source=source)
+    mc = None
+    if runs:
+        with console.status(f"{runs} Monte Carlo builds …"):
+            mc = run_uncertainty(
+                table, fw, runs=runs, seed=seed, sensitivity=sensitivity, nominal=result
+            )
+    published = None
+    if lists:
+        published = {
+            "top": top_list(result, top),
+            "indicators": indicator_lists(result, top_indicator),
+        }
+    report = {
+        "year": year,
+        "snapshot": snap.id,
+        "synthetic": meta.get("synthetic"),
+        "unavailable": {
+            i.code: UNAVAILABLE[i.code] for i in fw.indicators if i.code in UNAVAILABLE
+        },
+        "zones": _zone_rows(result, mc, table, names),
+        **_report(result, mc, published, None),
+    }
+    report = json.loads(json.dumps(report, default=str, allow_nan=False))
+    return result, mc, published, report
+
+
 def register(app: typer.Typer, state) -> None:
     @app.command("evaluate")
     def evaluate(
-        data: Path = typer.Option(..., "--data", help="CSV or XLSX: one row per unit"),
+        year: int | None = typer.Argument(
+            None, help="rank the national zones of this year from the snapshot's annual reports"
+        ),
+        data: Path | None = typer.Option(
+            None, "--data", help="CSV or XLSX: one row per unit (instead of YEAR)"
+        ),
         framework: str = typer.Option(
             "zones-2021", "--framework", help="framework YAML, or zones-2013|zones-2021|zones-2024"
         ),
-        runs: int = typer.Option(
-            0, "--runs", help="Monte Carlo builds for rank intervals (0: none)"
+        snapshot: str | None = typer.Option(
+            None, "--snapshot", help="with YEAR: snapshot id (default: the newest)"
+        ),
+        engine: str = typer.Option("duckdb", "--engine", help="with YEAR: duckdb or spark"),
+        runs: int | None = typer.Option(
+            None,
+            "--runs",
+            help=f"Monte Carlo builds for rank intervals (0: none; default {DEFAULT_RUNS} with "
+            "YEAR, 0 with --data)",
         ),
         seed: int | None = typer.Option(None, "--seed", help="random seed, for reproducible runs"),
         sensitivity: bool = typer.Option(
@@ -199,11 +403,52 @@ def register(app: typer.Typer, state) -> None:
             None, "--out", help="write to this file instead of the screen"
         ),
     ) -> None:
-        """Build an index from a table and a framework; optionally rank intervals and lists."""
+        """Rank the zones of YEAR from the snapshot, or build an index from a --data table.
+
+        Both give scores, ranks, Monte Carlo rank intervals and, on request, the
+        unordered lists published since 2024.
+        """
+        if (year is None) == (data is None):
+            raise InputError(
+                "give a YEAR (rank the national zones from the snapshot, e.g. `htz evaluate "
+                "2023`) or --data FILE (any table), not both."
+                if year is not None
+                else "give a YEAR (e.g. `htz evaluate 2023`) or --data FILE to evaluate."
+            )
         if format is EvalFormat.xlsx and out is None:
             raise InputError("--format xlsx needs --out FILE.xlsx to write to.")
+        if runs is None:
+            runs = DEFAULT_RUNS if year is not None else 0
         if runs < 0:
             raise InputError(f"--runs {runs} is negative; give 0 (none) or a number of builds.")
+        if year is not None:
+            if eligibility or candidates:
+                raise InputError(
+                    "--eligibility assesses upgrade candidates, which are not national zones: "
+                    "use it with --data FILE."
+                )
+            fw = load_framework(framework)
+            result, mc, published, report = _evaluate_year(
+                state, year, fw, snapshot, engine, runs, seed, sensitivity, lists, top,
+                top_indicator,
+            )  # fmt: skip
+            if format is EvalFormat.xlsx:
+                assert out is not None
+                about = [["key", "value"]] + [
+                    [k, report[k]] for k in ("year", "snapshot", "synthetic", "index", "units")
+                ]
+                about += [["framework", report["framework"]["name"]]]
+                about += [[f"not computed: {k}", v] for k, v in report["unavailable"].items()]
+                _write_xlsx(out, result, report, {"about": about, "zones": _flat(report["zones"])})
+                console.print(f"wrote {out}")
+            elif format is EvalFormat.json:
+                _emit(report, out)
+            else:
+                _print_zones(report, result, mc, published, state.settings.lang)
+            return
+        if snapshot is not None:
+            raise InputError("--snapshot goes with YEAR; --data FILE reads the file only.")
+        assert data is not None
         fw = load_framework(framework)
         table = read_data(data)
         result = build_index(table, fw, source=str(data))
@@ -241,10 +486,14 @@ def register(app: typer.Typer, state) -> None:
             _write_xlsx(out, result, report)
             console.print(f"wrote {out}")
         elif format is EvalFormat.json:
-            if out is not None:
-                out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
-                console.print(f"wrote {out}")
-            else:
-                emit_json(report)
+            _emit(report, out)
         else:
             _print_table(result, mc, published, assessment)
+
+
+def _emit(report: dict, out: Path | None) -> None:
+    if out is not None:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        console.print(f"wrote {out}")
+    else:
+        emit_json(report)
