@@ -91,11 +91,7 @@ def observations_of(conn: Connection, form: str, period: str) -> pa.Table:
 
 
 def _table(conn: Connection, query, schema: pa.Schema) -> pa.Table:
-    """Rows as Arrow; SQLite gives dates as text, which Arrow casts."""
-    text = pa.schema(
-        [pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f for f in schema]
-    )
-    return fetch_arrow(conn, query, text).cast(schema)
+    return fetch_arrow(conn, query, schema)
 
 
 def registry(conn: Connection) -> dict[str, pa.Table]:

@@ -35,5 +35,8 @@ def fetch_arrow(conn: Connection, query: sa.Select, schema: pa.Schema) -> pa.Tab
     for values, f in zip(columns, schema, strict=True):
         if pa.types.is_boolean(f.type):  # SQLite stores booleans as 0/1
             values = [None if v is None else bool(v) for v in values]
+        if pa.types.is_date(f.type) and any(isinstance(v, str) for v in values):
+            arrays.append(pa.array(values, pa.string()).cast(f.type))  # SQLite: ISO text
+            continue
         arrays.append(pa.array(values, f.type))
     return pa.table(arrays, schema=schema)
