@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from htz import app as application
 from htz import config
+from htz.cli import main
 
 FIXTURES = Path(__file__).with_name("fixtures")
 POSTGRES_URL = os.environ.get("HTZ_TEST_POSTGRES_URL")
@@ -67,3 +68,25 @@ def htz_app(settings):
 def conn(htz_app):
     with htz_app.connect() as connection:
         yield connection
+
+
+@pytest.fixture
+def htz(monkeypatch, tmp_path, database_url, capsys):
+    """Run the `htz` command on an initialised database: htz("zones", "list") → (code, out, err)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HTZ_DATABASE_URL", database_url)
+    monkeypatch.delenv("HTZ_LANG", raising=False)
+
+    def run(*argv):
+        capsys.readouterr()
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, _, err = run("init")
+    assert code == 0, err
+    return run

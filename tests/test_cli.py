@@ -4,31 +4,9 @@ import json
 
 import pytest
 
-from htz.cli import main
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def htz(monkeypatch, tmp_path, database_url, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HTZ_DATABASE_URL", database_url)
-    monkeypatch.delenv("HTZ_LANG", raising=False)
-
-    def run(*argv):
-        capsys.readouterr()
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    code, _, err = run("init")
-    assert code == 0, err
-    return run
 
 
 def test_zones_stats_json(htz):

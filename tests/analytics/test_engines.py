@@ -21,8 +21,11 @@ def _same(a, b, path="") -> list[str]:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return [f"{path}: {len(a)} vs {len(b)} items"]
-        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _same(x, y,
-                                                                                  f"{path}[{i}]")]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _same(x, y, f"{path}[{i}]")
+        ]
     if isinstance(a, float) or isinstance(b, float):
         if a is None or b is None or not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
             return [f"{path}: {a!r} vs {b!r}"]

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from htz import app as application
 from htz import config
-from htz.cli import main
 from htz.registry.uscc import check_character
 from htz.reporting import export
 from htz.reporting.reports import enterprise_index, store_upload
@@ -27,27 +26,6 @@ COLUMNS = ("operating_revenue", "industrial_output", "exports", "rd_expenditure"
            "technical_service_exports", "energy_consumption", "rd_personnel",
            "employees_with_bachelor_or_above", "returned_overseas_employees",
            "foreign_resident_employees", "valid_invention_patents", "pct_applications")  # fmt: skip
-
-
-@pytest.fixture
-def htz(monkeypatch, tmp_path, database_url, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HTZ_DATABASE_URL", database_url)
-    monkeypatch.delenv("HTZ_LANG", raising=False)
-
-    def run(*argv):
-        capsys.readouterr()
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    code, _, err = run("init")
-    assert code == 0, err
-    return run
 
 
 def _uscc(i: int) -> str:

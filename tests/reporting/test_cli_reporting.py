@@ -6,14 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXTURES
-from tests.test_cli import htz  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.integration
 REPORTS = FIXTURES / "reports"
 
 
 @pytest.fixture
-def run(htz):  # noqa: F811
+def run(htz):
     code, _, err = htz("enterprises", "import", str(REPORTS / "enterprises.csv"))
     assert code == 0, err
     return htz

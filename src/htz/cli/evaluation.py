@@ -327,20 +327,16 @@ def _evaluate_year(
     if indicators.num_rows == 0:
         raise InputError(f"no national zone existed at the end of {year}; pick another year.")
     table = _zone_table(indicators, fw, names)
-    source = f"snapshot {snap.id}, annual {year}"
-    result = build_index(table, fw, source=source)
-    mc = None
-    if runs:
-        with console.status(f"{runs} Monte Carlo builds …"):
-            mc = run_uncertainty(
-                table, fw, runs=runs, seed=seed, sensitivity=sensitivity, nominal=result
-            )
-    published = None
-    if lists:
-        published = {
-            "top": top_list(result, top),
-            "indicators": indicator_lists(result, top_indicator),
-        }
+    result, mc, published = _evaluate(
+        table,
+        fw,
+        f"snapshot {snap.id}, annual {year}",
+        runs,
+        seed,
+        sensitivity,
+        top if lists else None,
+        top_indicator,
+    )
     report = {
         "year": year,
         "snapshot": snap.id,
@@ -451,19 +447,9 @@ def register(app: typer.Typer, state) -> None:
         assert data is not None
         fw = load_framework(framework)
         table = read_data(data)
-        result = build_index(table, fw, source=str(data))
-        mc = None
-        if runs:
-            with console.status(f"{runs} Monte Carlo builds …"):
-                mc = run_uncertainty(
-                    table, fw, runs=runs, seed=seed, sensitivity=sensitivity, nominal=result
-                )
-        published = None
-        if lists:
-            published = {
-                "top": top_list(result, top),
-                "indicators": indicator_lists(result, top_indicator),
-            }
+        result, mc, published = _evaluate(
+            table, fw, str(data), runs, seed, sensitivity, top if lists else None, top_indicator
+        )
         assessment = None
         if eligibility:
             column, value = None, "provincial"
@@ -497,3 +483,30 @@ def _emit(report: dict, out: Path | None) -> None:
         console.print(f"wrote {out}")
     else:
         emit_json(report)
+
+
+def _evaluate(
+    table,
+    fw,
+    source: str,
+    runs: int,
+    seed: int,
+    sensitivity: bool,
+    top: int | None,
+    top_indicator: int,
+):
+    """The index, its Monte Carlo uncertainty (with ``runs``) and the published lists."""
+    result = build_index(table, fw, source=source)
+    mc = None
+    if runs:
+        with console.status(f"{runs} Monte Carlo builds …"):
+            mc = run_uncertainty(
+                table, fw, runs=runs, seed=seed, sensitivity=sensitivity, nominal=result
+            )
+    published = None
+    if top is not None:
+        published = {
+            "top": top_list(result, top),
+            "indicators": indicator_lists(result, top_indicator),
+        }
+    return result, mc, published
