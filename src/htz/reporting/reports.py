@@ -9,16 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from htz import audit
 from htz.errors import Issue, PeriodClosedError
-from htz.store.bulk import bulk_insert
+from htz.store.bulk import bulk_insert, bulk_insert_columns, bulk_insert_long
+from htz.store.fetch import fetch_arrow
 from htz.store.schema import enterprises, industries, observations, period_states, reports
 
 REVIEWED = ("approved", "accepted")
@@ -89,7 +93,10 @@ def _existing(conn: Connection, form: str, periods: Sequence[str]) -> dict[tuple
         reports.c.status,
         reports.c.version,
     ).where(reports.c.form == form, reports.c.period.in_(periods))
-    return {(r.enterprise_id, r.period): dict(r._mapping) for r in conn.execute(query)}
+    return {
+        (e, p): {"id": i, "enterprise_id": e, "period": p, "status": s, "version": v}
+        for i, e, p, s, v in conn.execute(query)
+    }
 
 
 def _values_of(conn: Connection, report_ids: Sequence[int]) -> dict[int, dict[str, float]]:
@@ -122,6 +129,11 @@ def store_upload(
     htz had imputed is replaced by the real one; an existing report with the same values
     is left alone (so importing a file twice stores nothing new); one with other values
     gets a new version, and if it had been approved or accepted it returns to review.
+
+    New reports (the bulk of a first import) are stored without a Python loop per value:
+    they are inserted in (enterprise, period) order, their ids read back in one query and
+    their observations inserted straight from the Arrow columns (see
+    :func:`htz.store.bulk.bulk_insert_long`).
     """
     result = StoreResult()
     if table.num_rows == 0:
@@ -129,24 +141,109 @@ def store_upload(
     usccs = table.column("uscc").to_pylist()
     periods = table.column("period").to_pylist()
     ensure_open(conn, form, set(periods))
-    columns = {c: table.column(c).to_pylist() for c in indicators if c in table.column_names}
+    present = [c for c in indicators if c in table.column_names]
     comments = table.column("comment").to_pylist() if "comment" in table.column_names else None
+    ent_ids = [ents[code].id for code in usccs]
     existing = _existing(conn, form, sorted(set(periods)))
-    old_values = _values_of(conn, [e["id"] for e in existing.values()]) if existing else {}
     stamp = now()
-    new_reports, new_keys, obs_rows, changed_ids = [], [], [], []
-    for i, (code, period) in enumerate(zip(usccs, periods, strict=True)):
-        ent = ents[code]
-        values = {c: v[i] for c, v in columns.items() if v[i] is not None}
+    new_rows = list(range(table.num_rows))
+    if existing:
+        new_rows = _store_existing(
+            conn, actor, form, table, present, existing, ent_ids, stamp, result,
+            status=status, source=source, statuses=statuses,
+        )  # fmt: skip
+    if not new_rows:
+        return result
+
+    # new reports, in (enterprise, period) order: the unique index grows at its end
+    keys = pa.table(
+        {
+            "e": pa.array(ent_ids, pa.int64()).take(pa.array(new_rows)),
+            "p": table.column("period").take(pa.array(new_rows)),
+            "i": pa.array(new_rows, pa.int64()),
+        }
+    )
+    keys = keys.take(pc.sort_indices(keys, [("e", "ascending"), ("p", "ascending")]))
+    order = keys.column("i").to_pylist()
+    new_ents, new_periods = keys.column("e").to_pylist(), keys.column("p").to_pylist()
+    when = _sqlite_ready(conn, (stamp,))[0]
+    before = conn.execute(sa.select(sa.func.max(reports.c.id))).scalar() or 0
+    new_columns: dict[str, list] = {"enterprise_id": new_ents, "period": new_periods}
+    new_constants = {"form": form, "status": status, "level": None, "version": 1,
+                     "source": source, "comment": None, "updated_at": when,
+                     "updated_by": actor}  # fmt: skip
+    if statuses is not None:
+        new_columns["status"] = [statuses[i] for i in order]
+        del new_constants["status"]
+    if comments:
+        new_columns["comment"] = [comments[i] for i in order]
+        del new_constants["comment"]
+    new_usccs = [usccs[i] for i in order]
+    taken = table.select(present).take(pa.array(order))
+    # the audit digest is pure Python and Arrow work: it runs while SQLite or PostgreSQL
+    # inserts (the drivers release the GIL while the database works)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(_digest, new_usccs, new_periods, taken)
+        bulk_insert_columns(conn, reports, new_columns, new_constants)
+        ids = _new_ids(conn, form, before, new_ents, new_periods)
+        result.report_ids.update(zip(zip(new_usccs, new_periods, strict=True), ids, strict=True))
+        result.inserted = len(order)
+        result.observations += bulk_insert_long(
+            conn,
+            observations,
+            "report_id",
+            "indicator",
+            "value",
+            ids,
+            {c: taken.column(c) for c in present},
+            {"flag": "reported"},
+        )
+        digest = digest.result()
+    audit.append(
+        conn,
+        actor,
+        "create",
+        "reports",
+        f"{form}/{len(order)}",
+        None,
+        {"form": form, "reports": len(order), "digest": digest},
+    )
+    return result
+
+
+def _store_existing(
+    conn: Connection,
+    actor: str,
+    form: str,
+    table: pa.Table,
+    present: Sequence[str],
+    existing: dict[tuple[int, str], dict],
+    ent_ids: list[int],
+    stamp: dt.datetime,
+    result: StoreResult,
+    *,
+    status: str,
+    source: str,
+    statuses: Sequence[str] | None,
+) -> list[int]:
+    """Update the rows that already have a report (row by row); returns the other rows."""
+    periods = table.column("period").to_pylist()
+    current_of = [existing.get(k) for k in zip(ent_ids, periods, strict=True)]
+    old = [i for i, current in enumerate(current_of) if current is not None]
+    new = [i for i, current in enumerate(current_of) if current is None]
+    if not old:
+        return new
+    usccs = table.column("uscc").to_pylist()
+    subset = table.take(pa.array(old))
+    columns = {c: subset.column(c).to_pylist() for c in present}
+    comments = subset.column("comment").to_pylist() if "comment" in table.column_names else None
+    old_values = _values_of(conn, [current_of[i]["id"] for i in old])
+    obs_rows, changed_ids = [], []
+    for j, i in enumerate(old):
+        code, period, current = usccs[i], periods[i], current_of[i]
+        values = {c: v[j] for c, v in columns.items() if v[j] is not None}
         row_status = statuses[i] if statuses is not None else status
-        comment = comments[i] if comments else None
-        current = existing.get((ent.id, period))
-        if current is None:
-            new_reports.append(
-                (ent.id, form, period, row_status, None, 1, source, comment, stamp, actor)
-            )
-            new_keys.append((ent.id, period, values))
-            continue
+        comment = comments[j] if comments else None
         before = old_values.get(current["id"], {})
         if current["status"] != "imputed" and before == values:
             result.unchanged += 1
@@ -183,51 +280,38 @@ def store_upload(
         changed_ids.append(current["id"])
         result.report_ids[(code, period)] = current["id"]
         obs_rows.extend((current["id"], k, v, "reported") for k, v in values.items())
-    if changed_ids:
-        for start in range(0, len(changed_ids), 5000):
-            conn.execute(
-                sa.delete(observations).where(
-                    observations.c.report_id.in_(changed_ids[start : start + 5000])
-                )
+    for start in range(0, len(changed_ids), 5000):
+        conn.execute(
+            sa.delete(observations).where(
+                observations.c.report_id.in_(changed_ids[start : start + 5000])
             )
-    if new_reports:
-        bulk_insert(
-            conn,
-            reports,
-            [
-                "enterprise_id",
-                "form",
-                "period",
-                "status",
-                "level",
-                "version",
-                "source",
-                "comment",
-                "updated_at",
-                "updated_by",
-            ],
-            [_sqlite_ready(conn, r) for r in new_reports],
         )
-        ids = _existing(conn, form, sorted({p for _, p, _ in new_keys}))
-        by_id = {e.id: e.uscc for e in ents.values()}
-        for ent_id, period, values in new_keys:
-            rid = ids[(ent_id, period)]["id"]
-            result.report_ids[(by_id[ent_id], period)] = rid
-            obs_rows.extend((rid, k, v, "reported") for k, v in values.items())
-        result.inserted = len(new_reports)
-        audit.append(
-            conn,
-            actor,
-            "create",
-            "reports",
-            f"{form}/{len(new_reports)}",
-            None,
-            {"form": form, "reports": len(new_reports), "digest": _digest(new_keys, by_id)},
-        )
-    result.observations = bulk_insert(
+    result.observations += bulk_insert(
         conn, observations, ["report_id", "indicator", "value", "flag"], obs_rows
     )
-    return result
+    return new
+
+
+def _new_ids(
+    conn: Connection, form: str, before: int, ents: list[int], periods: list[str]
+) -> list[int]:
+    """Ids of the reports just inserted for (ents[i], periods[i]), in that order.
+
+    Both databases number inserted rows upwards in insertion order (SQLite: largest rowid
+    + 1; PostgreSQL: the sequence, row by row in COPY), above ``before``, the largest id
+    seen before the insert. So if exactly ``len(ents)`` reports have larger ids and those
+    ids are consecutive, they are ours in order and need not be fetched; otherwise (another
+    writer's reports came in between) the ids are looked up by key.
+    """
+    count, low, high = conn.execute(
+        sa.select(sa.func.count(), sa.func.min(reports.c.id), sa.func.max(reports.c.id)).where(
+            reports.c.id > before
+        )
+    ).one()
+    if count == len(ents) and high - low + 1 == count:
+        return list(range(low, high + 1))
+    found = {(e, p): r["id"] for (e, p), r in _existing(conn, form, sorted(set(periods))).items()}
+    return [found[k] for k in zip(ents, periods, strict=True)]
 
 
 def _sqlite_ready(conn: Connection, row: tuple) -> tuple:
@@ -241,12 +325,44 @@ def _sqlite_ready(conn: Connection, row: tuple) -> tuple:
     return row
 
 
-def _digest(keys: list[tuple[int, str, dict]], uscc_of: dict[int, str]) -> str:
-    """SHA-256 over the stored reports' keys and values, recorded in the audit log."""
+def _digest(usccs: Sequence[str], periods: Sequence[str], values: pa.Table) -> str:
+    """SHA-256 over the stored reports' keys and values, recorded in the audit log.
+
+    The text hashed is, for each report in (uscc, period) order, the line
+    ``f"{uscc}|{period}|{sorted(values.items())!r}\n"`` where ``values`` maps each
+    indicator reported to its value (the same bytes as building each line in Python;
+    built here with Arrow, with Python's ``repr`` for the numbers).
+    """
+    uscc, period = pa.array(usccs, pa.string()), pa.array(periods, pa.string())
+    order = pc.sort_indices(
+        pa.table({"u": uscc, "p": period}), [("u", "ascending"), ("p", "ascending")]
+    )
+    names = sorted(values.column_names)
     h = hashlib.sha256()
-    for ent_id, period, values in sorted(keys, key=lambda k: (uscc_of[k[0]], k[1])):
-        h.update(f"{uscc_of[ent_id]}|{period}|{sorted(values.items())!r}\n".encode())
+    for start in range(0, len(order), _DIGEST_BATCH):
+        take = order.slice(start, _DIGEST_BATCH)
+        pieces = []
+        for name in names:
+            column = values.column(name).take(take).combine_chunks()
+            written = pa.array(list(map(repr, pc.fill_null(column, 0).to_pylist())), pa.string())
+            piece = pc.binary_join_element_wise(f"({name!r}, ", written, "), ", "")
+            pieces.append(pc.if_else(column.is_valid(), piece, ""))
+        # every piece ends with ")" before its ", ": trimming ", " drops only the last one
+        # (binary_join_element_wise's null_handling="skip" drops rows that are all null)
+        inner = (
+            pc.utf8_rtrim(pc.binary_join_element_wise(*pieces, ""), characters=", ")
+            if pieces
+            else pa.array([""] * len(take), pa.string())
+        )
+        line = pc.binary_join_element_wise(
+            uscc.take(take), "|", period.take(take), "|[", inner, "]\n", ""
+        )
+        offsets = np.frombuffer(line.buffers()[1], np.int32, len(line) + 1, line.offset * 4)
+        h.update(memoryview(line.buffers()[2])[offsets[0] : offsets[-1]])
     return h.hexdigest()
+
+
+_DIGEST_BATCH = 100_000
 
 
 def check_known_enterprises(table: pa.Table, ents: dict[str, Enterprise]) -> list[Issue]:
@@ -298,35 +414,15 @@ def load_long(
         query = query.where(enterprises.c.zone_code == zone_code)
     if statuses:
         query = query.where(reports.c.status.in_(list(statuses)))
-    names = [
-        "report_id",
-        "uscc",
-        "zone_code",
-        "industry_code",
-        "section",
-        "period",
-        "status",
-        "version",
-        "indicator",
-        "value",
-        "flag",
-    ]
-    rows = conn.execute(query).all()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    types = [
-        pa.int64(),
-        pa.string(),
-        pa.string(),
-        pa.string(),
-        pa.string(),
-        pa.string(),
-        pa.string(),
-        pa.int64(),
-        pa.string(),
-        pa.float64(),
-        pa.string(),
-    ]
-    return pa.table([pa.array(c, t) for c, t in zip(columns, types, strict=True)], names=names)
+    return fetch_arrow(conn, query, LONG_SCHEMA)
+
+
+LONG_SCHEMA = pa.schema([
+    ("report_id", pa.int64()), ("uscc", pa.string()), ("zone_code", pa.string()),
+    ("industry_code", pa.string()), ("section", pa.string()), ("period", pa.string()),
+    ("status", pa.string()), ("version", pa.int64()), ("indicator", pa.string()),
+    ("value", pa.float64()), ("flag", pa.string()),
+])  # fmt: skip
 
 
 def to_wide(long: pa.Table, indicators: Sequence[str]) -> pa.Table:
