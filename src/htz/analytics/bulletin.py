@@ -44,7 +44,7 @@ def aggregates(frame: Frame, period: Period) -> ibis.Table:
     day, ly_day = period.end_date, period.last_year().end_date
     ents, zones = frame.registry("enterprises"), frame.registry("zones")
     attrs_now, attrs_ly = m.attributes(ents, zones, day), m.attributes(ents, zones, ly_day)
-    parts = []
+    current, last = [], []
     for indicator, form in m.headline_indicators():
         p = form_periods(period)[form]
         if p is None or not frame.has(form, p.code):
@@ -52,16 +52,19 @@ def aggregates(frame: Frame, period: Period) -> ibis.Table:
         ly = p.last_year().code
         periods = [p.code] + ([ly] if frame.has(form, ly) else [])
         obs = frame.observations(form, periods)
-        cur, last = m.ytd_values(obs, p.code, indicator), m.ytd_values(obs, ly, indicator)
-        for level in LEVELS:
-            agg = m.aggregate(cur, last, attrs_now, attrs_ly, level)
-            parts.append(
-                agg.mutate(
-                    indicator=ibis.literal(indicator),
-                    level=ibis.literal(level),
-                    table=ibis.literal(f"{level}:{indicator}"),
-                )
-            )
+        tag = {"indicator": ibis.literal(indicator)}
+        current.append(m.ytd_values(obs, p.code, indicator).mutate(**tag))
+        last.append(m.ytd_values(obs, ly, indicator).mutate(**tag))
+    # each enterprise's values once, materialised, then every level from them
+    cur = ibis.union(*current).cache()
+    before = ibis.union(*last).cache()
+    attrs_now, attrs_ly = attrs_now.cache(), attrs_ly.cache()
+    parts = []
+    for level in LEVELS:
+        agg = m.aggregate(cur, before, attrs_now, attrs_ly, level, by=("indicator",))
+        parts.append(
+            agg.mutate(level=ibis.literal(level), table=ibis.literal(f"{level}:") + agg.indicator)
+        )
     union = ibis.union(*parts) if len(parts) > 1 else parts[0]
     return withhold(union, group_by="table")
 

@@ -92,20 +92,22 @@ def aggregate(
     attrs_now: ir.Table,
     attrs_ly: ir.Table,
     level: str,
+    by: tuple[str, ...] = (),
 ) -> ir.Table:
-    """Totals and both growth rates of one indicator by ``level``.
+    """Totals and both growth rates by ``level`` (and by the columns ``by``, e.g. indicator).
 
-    Columns: key, value, imputed_value, n_enterprises, top_share, value_ly, growth_current,
-    value_cmp, value_ly_cmp, growth_comparable.
+    Columns: *by, key, value, imputed_value, n_enterprises, top_share, value_ly,
+    growth_current, value_cmp, value_ly_cmp, growth_comparable.
     """
     key = LEVELS[level]
+    groups = [*by, "key"]
 
     def keyed(attrs: ir.Table) -> ir.Table:
         # enterprises of a zone the sources have not placed in a province: "unassigned"
         return attrs.select("uscc", key=ibis.coalesce(attrs[key], ibis.literal("unassigned")))
 
     now = current.join(keyed(attrs_now), "uscc")
-    cur = now.group_by("key").aggregate(
+    cur = now.group_by(groups).aggregate(
         value=now.value.sum(),
         imputed_value=now.imputed_value.sum(),
         n_enterprises=now.uscc.count(),
@@ -113,16 +115,17 @@ def aggregate(
         abs_sum=now.value.abs().sum(),
     )
     then = last_year.join(keyed(attrs_ly), "uscc")
-    ly = then.group_by("key").aggregate(value_ly=then.value.sum())
-    pairs = current.join(last_year.select("uscc", ly_value="value"), "uscc").join(
+    ly = then.group_by(groups).aggregate(value_ly=then.value.sum())
+    pairs = current.join(last_year.select("uscc", *by, ly_value="value"), ["uscc", *by]).join(
         keyed(attrs_now), "uscc"
     )
-    cmp = pairs.group_by("key").aggregate(
+    cmp = pairs.group_by(groups).aggregate(
         value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()
     )
-    out = cur.left_join(ly, "key").select(cur, ly.value_ly)
-    out = out.left_join(cmp, "key").select(out, cmp.value_cmp, cmp.value_ly_cmp)
+    out = cur.left_join(ly, groups).select(cur, ly.value_ly)
+    out = out.left_join(cmp, groups).select(out, cmp.value_cmp, cmp.value_ly_cmp)
     return out.select(
+        *by,
         "key",
         "value",
         "imputed_value",
@@ -133,7 +136,7 @@ def aggregate(
         value_cmp=out.value_cmp,
         value_ly_cmp=out.value_ly_cmp,
         growth_comparable=_growth(out.value_cmp, out.value_ly_cmp),
-    ).order_by("key")
+    ).order_by(groups)
 
 
 def _growth(now: ir.FloatingValue, before: ir.FloatingValue) -> ir.FloatingValue:
