@@ -55,13 +55,16 @@ def aggregates(frame: Frame, period: Period) -> ibis.Table:
         tag = {"indicator": ibis.literal(indicator)}
         current.append(m.ytd_values(obs, p.code, indicator).mutate(**tag))
         last.append(m.ytd_values(obs, ly, indicator).mutate(**tag))
-    # each enterprise's values once, materialised, then every level from them
-    cur = ibis.union(*current).cache()
-    before = ibis.union(*last).cache()
-    attrs_now, attrs_ly = attrs_now.cache(), attrs_ly.cache()
+    # each enterprise's values once, summed by zone and materialised; every level above
+    # the zone is a sum of zone sums
+    by = ("indicator",)
+    sums = tuple(
+        t.cache()
+        for t in m.zone_sums(ibis.union(*current), ibis.union(*last), attrs_now, attrs_ly, by)
+    )
     parts = []
     for level in LEVELS:
-        agg = m.aggregate(cur, before, attrs_now, attrs_ly, level, by=("indicator",))
+        agg = m.rollup(sums, zones, level, by)
         parts.append(
             agg.mutate(level=ibis.literal(level), table=ibis.literal(f"{level}:") + agg.indicator)
         )

@@ -235,3 +235,77 @@ def headline_indicators() -> Sequence[tuple[str, str]]:
         ("rd_expenditure", "monthly"),
         ("employees", "monthly"),
     )
+
+
+def zone_sums(
+    current: ir.Table,
+    last_year: ir.Table,
+    attrs_now: ir.Table,
+    attrs_ly: ir.Table,
+    by: tuple[str, ...] = (),
+) -> tuple[ir.Table, ir.Table, ir.Table]:
+    """The additive parts of ``aggregate`` by zone: (this year, last year, comparable pairs).
+
+    Every level above the zone (province, region, nation) is a sum of these, so the
+    enterprise-level joins run once however many levels are published.
+    """
+    zone_of = attrs_now.select("uscc", "zone_code")
+    now = current.join(zone_of, "uscc")
+    cur = now.group_by([*by, "zone_code"]).aggregate(
+        value=now.value.sum(),
+        imputed_value=now.imputed_value.sum(),
+        n_enterprises=now.uscc.count(),
+        abs_max=now.value.abs().max(),
+        abs_sum=now.value.abs().sum(),
+    )
+    then = last_year.join(attrs_ly.select("uscc", "zone_code"), "uscc")
+    ly = then.group_by([*by, "zone_code"]).aggregate(value_ly=then.value.sum())
+    pairs = current.join(last_year.select("uscc", *by, ly_value="value"), ["uscc", *by]).join(
+        zone_of, "uscc"
+    )
+    cmp = pairs.group_by([*by, "zone_code"]).aggregate(
+        value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()
+    )
+    return cur, ly, cmp
+
+
+def rollup(
+    sums: tuple[ir.Table, ir.Table, ir.Table],
+    zones: ir.Table,
+    level: str,
+    by: tuple[str, ...] = (),
+) -> ir.Table:
+    """``aggregate``'s result at ``level`` (zone, province, region, national) from zone sums."""
+    key = {"zone": "code", "province": "province_code", "region": "region"}.get(level)
+    keys = zones.select(
+        zone_code="code",
+        key=ibis.literal("CN") if key is None else ibis.coalesce(zones[key], "unassigned"),
+    )
+    cur_z, ly_z, cmp_z = (t.join(keys, "zone_code") for t in sums)
+    groups = [*by, "key"]
+    cur = cur_z.group_by(groups).aggregate(
+        value=cur_z.value.sum(),
+        imputed_value=cur_z.imputed_value.sum(),
+        n_enterprises=cur_z.n_enterprises.sum(),
+        abs_max=cur_z.abs_max.max(),
+        abs_sum=cur_z.abs_sum.sum(),
+    )
+    ly = ly_z.group_by(groups).aggregate(value_ly=ly_z.value_ly.sum())
+    cmp = cmp_z.group_by(groups).aggregate(
+        value_cmp=cmp_z.value_cmp.sum(), value_ly_cmp=cmp_z.value_ly_cmp.sum()
+    )
+    out = cur.left_join(ly, groups).select(cur, ly.value_ly)
+    out = out.left_join(cmp, groups).select(out, cmp.value_cmp, cmp.value_ly_cmp)
+    return out.select(
+        *by,
+        "key",
+        "value",
+        "imputed_value",
+        "n_enterprises",
+        top_share=ibis.ifelse(out.abs_sum > 0, out.abs_max / out.abs_sum, ibis.null("float64")),
+        value_ly=out.value_ly,
+        growth_current=_growth(out.value, out.value_ly),
+        value_cmp=out.value_cmp,
+        value_ly_cmp=out.value_ly_cmp,
+        growth_comparable=_growth(out.value_cmp, out.value_ly_cmp),
+    )
