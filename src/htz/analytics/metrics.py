@@ -122,11 +122,15 @@ def aggregate(
     cmp = pairs.group_by(groups).aggregate(
         value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()
     )
+    return _finish(cur, ly, cmp, groups).order_by(groups)
+
+
+def _finish(cur: ir.Table, ly: ir.Table, cmp: ir.Table, groups: list[str]) -> ir.Table:
+    """Join this year's sums with last year's and the comparable pairs'; derive the rates."""
     out = cur.left_join(ly, groups).select(cur, ly.value_ly)
     out = out.left_join(cmp, groups).select(out, cmp.value_cmp, cmp.value_ly_cmp)
     return out.select(
-        *by,
-        "key",
+        *groups,
         "value",
         "imputed_value",
         "n_enterprises",
@@ -136,7 +140,7 @@ def aggregate(
         value_cmp=out.value_cmp,
         value_ly_cmp=out.value_ly_cmp,
         growth_comparable=_growth(out.value_cmp, out.value_ly_cmp),
-    ).order_by(groups)
+    )
 
 
 def _growth(now: ir.FloatingValue, before: ir.FloatingValue) -> ir.FloatingValue:
@@ -294,18 +298,4 @@ def rollup(
     cmp = cmp_z.group_by(groups).aggregate(
         value_cmp=cmp_z.value_cmp.sum(), value_ly_cmp=cmp_z.value_ly_cmp.sum()
     )
-    out = cur.left_join(ly, groups).select(cur, ly.value_ly)
-    out = out.left_join(cmp, groups).select(out, cmp.value_cmp, cmp.value_ly_cmp)
-    return out.select(
-        *by,
-        "key",
-        "value",
-        "imputed_value",
-        "n_enterprises",
-        top_share=ibis.ifelse(out.abs_sum > 0, out.abs_max / out.abs_sum, ibis.null("float64")),
-        value_ly=out.value_ly,
-        growth_current=_growth(out.value, out.value_ly),
-        value_cmp=out.value_cmp,
-        value_ly_cmp=out.value_ly_cmp,
-        growth_comparable=_growth(out.value_cmp, out.value_ly_cmp),
-    )
+    return _finish(cur, ly, cmp, groups)
