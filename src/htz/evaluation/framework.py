@@ -80,7 +80,7 @@ class Aggregate:
 
 @dataclass(frozen=True)
 class Denominate:
-    pass
+    """The denominate step takes no options: each indicator names its own denominator."""
 
 
 SPEC_TYPES: dict[str, type] = {
