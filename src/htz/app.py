@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,6 +120,101 @@ def latest_snapshot(app: App, snapshot_id: str | None = None) -> snapshot.Snapsh
     return found
 
 
+@dataclass(frozen=True)
+class PublishResult:
+    snapshot: str
+    periods: list[str]
+    computed: list[str]  # periods whose inputs changed since an earlier publication
+    reused: list[str]
+
+
+def publish(
+    app: App,
+    periods: list[str] | None = None,
+    snapshot_id: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PublishResult:
+    """Compute and publish the bulletins of a snapshot (default: the newest, every period).
+
+    Each bulletin is written once to ``published/<snapshot>/<period>.json``; a period whose
+    inputs equal those of an earlier publication reuses its figures.
+    """
+    from htz.analytics import bulletin
+    from htz.analytics.frame import open_frame
+    from htz.publish import release
+
+    snap = latest_snapshot(app, snapshot_id)
+    info = meta(app)
+    wanted = periods or release.periods_of(snap)
+    if not wanted:
+        raise NotFoundError(
+            f"snapshot {snap.id} has no complete quarter of monthly data to publish."
+        )
+    frame = None
+    computed, reused = [], []
+    folder = app.settings.data_dir / release.PUBLISHED / snap.id
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, period in enumerate(wanted):
+        if progress:
+            progress(period, n, len(wanted))
+        key = release.inputs(snap, period, info)
+        earlier = _published_with_inputs(app, period, key)
+        if earlier is not None:
+            data = release.restamp(earlier, snap, key)
+            reused.append(period)
+        else:
+            frame = frame or open_frame(snap)
+            data = release.restamp(bulletin.compute(frame, period, info), snap, key)
+            computed.append(period)
+        body = release.encode(data)
+        path = folder / f"{period}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(body)
+        tmp.replace(path)
+        with app.connect() as conn:
+            export.record_publication(
+                conn,
+                app.settings.user,
+                snap.id,
+                period,
+                str(path.relative_to(app.settings.data_dir)),
+                hashlib.sha256(body).hexdigest(),
+            )
+    if progress:
+        progress("", len(wanted), len(wanted))
+    return PublishResult(snap.id, list(wanted), computed, reused)
+
+
+def set_headline(app: App, period: str) -> None:
+    """Choose the published period that the public dashboard opens on."""
+    from htz import audit
+
+    with app.connect() as conn:
+        if not export.publications(conn, period=period):
+            raise NotFoundError(
+                f"{period!r} is not published; publish it first (`htz publish`), then make "
+                "it the headline."
+            )
+        before = export.meta(conn).get("headline_period")
+        export.set_meta(conn, "headline_period", period)
+        audit.append(
+            conn, app.settings.user, "headline", "bulletin", period,
+            {"period": before}, {"period": period},
+        )  # fmt: skip
+
+
+def _published_with_inputs(app: App, period: str, key: str) -> dict | None:
+    with app.connect() as conn:
+        rows = export.publications(conn, period=period)
+    for row in rows:
+        path = app.settings.data_dir / row["path"]
+        if path.is_file():
+            data = json.loads(path.read_bytes())
+            if data.get("inputs") == key:
+                return data
+    return None
+
+
 def meta(app: App) -> dict[str, str]:
     with app.connect() as conn:
         return export.meta(conn)
@@ -128,6 +225,7 @@ def prepare_demo(settings: Settings) -> None:
     app = build(settings)
     try:
         if current_revision(app.engine) is not None:
+            upgrade(app.engine)  # an earlier demo may be at an older schema
             with app.connect() as conn:
                 held = export.meta(conn).get("synthetic")
                 count = conn.execute(
@@ -150,5 +248,5 @@ def prepare_demo(settings: Settings) -> None:
         database = sa.engine.make_url(settings.database_url).database
         for path in Path(database).parent.glob(Path(database).name + "*"):
             path.unlink()
-    for sub in ("warehouse", "snapshots", "demo"):
+    for sub in ("warehouse", "snapshots", "demo", "published"):
         shutil.rmtree(settings.data_dir / sub, ignore_errors=True)

@@ -52,6 +52,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(which accepts). Add province (and city) to follow the full chain, e.g. "
         "zone,province,national.",
     ),
+    Setting(
+        "secret_key",
+        None,
+        "Key that signs the web site's CSRF tokens. Default: 32 random bytes kept in "
+        "secret.key in the data directory (created on first start, shared by all workers).",
+    ),
+    Setting("workers", "1", "Web server worker processes (htz serve); 1 with SQLite."),
 )
 APPROVAL_LEVELS = ("zone", "city", "province", "national")
 
@@ -66,6 +73,8 @@ class Settings:
     lang: str
     user: str = "htz"
     approval_levels: tuple[str, ...] = ("zone", "national")
+    secret_key: str | None = None
+    workers: int = 1
     origins: Mapping[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, str]]:
@@ -74,7 +83,9 @@ class Settings:
             {
                 "setting": s.name,
                 "env": s.env,
-                "value": _show(getattr(self, s.name)),
+                "value": "(set)"
+                if s.name == "secret_key" and self.secret_key
+                else _show(getattr(self, s.name)),
                 "origin": self.origins.get(s.name, "default"),
                 "help": s.help,
             }
@@ -151,6 +162,8 @@ def load(
         lang=lang,
         user=user,
         approval_levels=levels,
+        secret_key=values["secret_key"] or None,
+        workers=_workers(values["workers"] or "1", origins["workers"]),
         origins=origins,
     )
 
@@ -177,3 +190,13 @@ def _approval_levels(text: str, origin: str) -> tuple[str, ...]:
             "e.g. zone,national or zone,province,national."
         )
     return levels
+
+
+def _workers(text: str, origin: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 64:
+        raise ConfigError(f"workers={text!r} ({origin}): give a whole number from 1 to 64.")
+    return n

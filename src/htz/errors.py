@@ -12,6 +12,9 @@
     │   ├── StaleVersionError                      someone else saved the report since you read it
     │   ├── PeriodClosedError                      the period is closed to changes
     │   └── TransitionError                        the report is not in a state that allows it
+    ├── AuthError               exit 2, HTTP 401   not signed in, or a wrong name or password
+    ├── ForbiddenError          exit 2, HTTP 403   signed in, but the role may not do this
+    ├── ThrottledError          exit 2, HTTP 429   too many attempts; wait and try again
     ├── ConfigError             exit 2, HTTP 500   a setting that cannot be used
     └── StoreError              exit 2, HTTP 503   the database refused or could not be reached
 
@@ -73,6 +76,28 @@ class PeriodClosedError(ConflictError):
 
 class TransitionError(ConflictError):
     """A workflow step that the report's current status does not allow."""
+
+
+class AuthError(HtzError):
+    """Not signed in, a wrong name or password, or an expired session."""
+
+    http_status = 401
+
+
+class ForbiddenError(HtzError):
+    """Signed in, but the role or scope does not allow the request (or a missing CSRF token)."""
+
+    http_status = 403
+
+
+class ThrottledError(HtzError):
+    """Too many attempts in a short time; ``retry_after`` seconds to wait."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ConfigError(HtzError):

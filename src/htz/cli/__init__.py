@@ -49,7 +49,7 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from htz.cli import analytics, demo, evaluation, registry, reporting, system
+    from htz.cli import analytics, demo, evaluation, registry, reporting, system, web
 
     system.register(app, state)
     registry.register(app, state)
@@ -57,6 +57,7 @@ def _register() -> None:
     analytics.register(app, state)
     demo.register(app, state)
     evaluation.register(app, state)
+    web.register(app, state)
 
 
 _register()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from htz import app as application
 from htz.analytics import bulletin
 from htz.analytics.frame import open_frame
 from htz.cli.output import console
-from htz.demo import pipeline
+from htz.cli.web import publish_with_progress, run_server
+from htz.demo import accounts, pipeline
 from htz.errors import InputError
 
+HEADLINE = "2023-Q3"  # the period of the published figures the demo is calibrated to
 STAGES = {
     "generate": "Generating enterprises and reports",
     "calibrate": "Calibrating to the published totals",
@@ -28,8 +31,11 @@ def register(app: typer.Typer, state) -> None:
         ),
         seed: int = typer.Option(2023, help="random seed"),
         no_serve: bool = typer.Option(False, "--no-serve", help="exit after printing the headline"),
+        host: str = typer.Option("127.0.0.1", help="address the site listens on"),
+        port: int = typer.Option(8000, help="port of the site"),
     ) -> None:
-        """Build a synthetic demo in the data directory and print the 2023-Q3 headline."""
+        """Build a synthetic demo in the data directory, print the 2023-Q3 headline and the
+        demo accounts, and serve the web site (unless --no-serve)."""
         if scale not in ("small", "national", "tiny"):
             raise InputError(f"--scale {scale!r}: use small or national.")
         application.prepare_demo(state.settings)
@@ -49,14 +55,23 @@ def register(app: typer.Typer, state) -> None:
                 progress.update(tasks[stage], completed=done, total=total)
 
             result = pipeline.run(state.app, scale, seed, say)
+        publish_with_progress(state.app, None)
+        application.set_headline(state.app, HEADLINE)
+        with state.app.connect() as conn:
+            made = accounts.create(conn)
         frame = open_frame(application.latest_snapshot(state.app))
-        data = bulletin.compute(frame, "2023-Q3", application.meta(state.app))
+        data = bulletin.compute(frame, HEADLINE, application.meta(state.app))
         _headline(data, result)
+        table = Table(title="Demo accounts (synthetic data; change nothing real with them)")
+        for column in ("user name", "password", "role", "scope", "can"):
+            table.add_column(column)
+        for a in made:
+            table.add_row(a.username, a.password, a.role, a.scope or "everything", a.note)
+        console.print(table)
         if not no_serve:
-            console.print(
-                "[dim]The web dashboard is not part of this version yet; "
-                "the bulletin: htz bulletin 2023-Q3 --out bulletin.html[/dim]"
-            )
+            run_server(state, host, port, None)
+        else:
+            console.print(f"See it in a browser: htz serve, then http://{host}:{port}/")
 
 
 def _headline(data: dict, result: pipeline.DemoResult) -> None:

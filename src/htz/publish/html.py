@@ -67,6 +67,17 @@ def page(doc: Document) -> str:
     return "\n".join(parts)
 
 
+def fragment(doc: Document) -> str:
+    """The document's content as one ``<article>`` for a page of the web site."""
+    parts = ['<article class="bulletin">']
+    if doc.synthetic:
+        parts.append(_synthetic(doc.lang))
+    parts += [f"<h1>{escape(doc.title)}</h1>", f'<p class="meta">{escape(doc.source)}</p>']
+    parts += [_section(s, doc) for s in doc.sections]
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
 def _synthetic(lang: str) -> str:
     return (
         f'<p class="synthetic" role="note"><strong>{escape(i18n.t("synthetic", lang))}</strong>'

@@ -20,12 +20,17 @@ from htz.publish import html as html_page
 from htz.publish import markdown as markdown_page
 from htz.publish import xlsx as workbook
 
-__all__ = ["html", "markdown", "xlsx"]
+__all__ = ["html", "html_fragment", "markdown", "xlsx"]
 
 
 def html(data: dict, lang: str) -> str:
     """The bulletin as one HTML page in ``lang``."""
     return html_page.page(content.document(data, lang))
+
+
+def html_fragment(data: dict, lang: str) -> str:
+    """The bulletin's content as one ``<article>`` for a web page (styled by the site)."""
+    return html_page.fragment(content.document(data, lang))
 
 
 def markdown(data: dict, lang: str) -> str:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from htz import audit
 from htz.store.fetch import fetch_arrow, fetch_rows
 from htz.store.schema import (
     audit_log,
@@ -29,6 +30,9 @@ from htz.store.schema import (
 )
 from htz.store.schema import (
     meta as meta_table,
+)
+from htz.store.schema import (
+    publications as publications_table,
 )
 
 SNAPSHOT_STATUSES = ("accepted", "approved", "imputed")
@@ -214,3 +218,44 @@ def meta(conn: Connection) -> dict[str, str]:
 def set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(sa.delete(meta_table).where(meta_table.c.key == key))
     conn.execute(sa.insert(meta_table).values(key=key, value=value))
+
+
+def record_publication(
+    conn: Connection, actor: str, snapshot_id: str, period: str, path: str, sha256: str
+) -> None:
+    """Record (or renew) the publication of a period's bulletin from a snapshot."""
+    now = dt.datetime.now(dt.UTC)
+    conn.execute(
+        sa.delete(publications_table).where(
+            publications_table.c.snapshot_id == snapshot_id, publications_table.c.period == period
+        )
+    )
+    conn.execute(
+        sa.insert(publications_table).values(
+            snapshot_id=snapshot_id,
+            period=period,
+            path=path,
+            sha256=sha256,
+            published_at=now,
+            published_by=actor,
+        )
+    )
+    audit.append(
+        conn, actor, "publish", "bulletin", f"{snapshot_id}/{period}", None, {"sha256": sha256}
+    )
+
+
+def publications(conn: Connection, period: str | None = None) -> list[dict]:
+    """Publications, newest first (the first of a period is what the public sees)."""
+    query = sa.select(publications_table).order_by(publications_table.c.id.desc())
+    if period is not None:
+        query = query.where(publications_table.c.period == period)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def current_publications(conn: Connection) -> dict[str, dict]:
+    """Period → its newest publication."""
+    out: dict[str, dict] = {}
+    for row in publications(conn):
+        out.setdefault(row["period"], row)
+    return out

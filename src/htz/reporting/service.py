@@ -19,6 +19,7 @@ from htz import audit
 from htz.catalog import load_catalog
 from htz.errors import ImportProblemsError, Issue, PeriodError
 from htz.periods import parse
+from htz.registry.enterprises import expected_to_report
 from htz.reporting import imputation, workflow
 from htz.reporting.imports import read_upload
 from htz.reporting.reports import (
@@ -30,7 +31,7 @@ from htz.reporting.reports import (
 )
 from htz.reporting.rules import Violation, check_report, check_upload, default_rules, to_violations
 from htz.store.bulk import bulk_insert
-from htz.store.schema import report_issues
+from htz.store.schema import report_issues, reports
 
 HISTORY_STATUSES = ("submitted", "approved", "accepted")
 
@@ -257,3 +258,44 @@ def impute(conn: Connection, actor: str, form: str, period: str) -> imputation.I
     period = period_of(form, period)
     indicators = list(load_catalog().form(form).indicators)
     return imputation.impute(conn, actor, enterprise_index(conn), form, period, indicators)
+
+
+def status_by_zone(
+    conn: Connection, form: str, period: str, zone_codes: Sequence[str] | None = None
+) -> list[dict]:
+    """Per zone, the enterprises that owe the period's report and where their reports
+    stand: accepted or approved (respondents), awaiting review, draft or returned, imputed,
+    none; and the reporting rate (respondents / expected)."""
+    period = period_of(form, period)
+    p = parse(period)
+    ents = enterprise_index(conn)
+    query = sa.select(reports.c.enterprise_id, reports.c.status).where(
+        reports.c.form == form, reports.c.period == period
+    )
+    statuses = {ent_id: status for ent_id, status in conn.execute(query)}
+    wanted = set(zone_codes) if zone_codes is not None else None
+    out: dict[str, dict] = {}
+    for e in ents.values():
+        if wanted is not None and e.zone_code not in wanted:
+            continue
+        if not expected_to_report(e.__dict__, p):
+            continue
+        row = out.setdefault(
+            e.zone_code,
+            {"zone_code": e.zone_code, "expected": 0, "respondents": 0, "awaiting": 0,
+             "open": 0, "imputed": 0, "none": 0},
+        )  # fmt: skip
+        row["expected"] += 1
+        status = statuses.get(e.id)
+        key = {
+            "accepted": "respondents",
+            "approved": "respondents",
+            "submitted": "awaiting",
+            "draft": "open",
+            "returned": "open",
+            "imputed": "imputed",
+        }.get(status, "none")
+        row[key] += 1
+    for row in out.values():
+        row["reporting_rate"] = row["respondents"] / row["expected"] if row["expected"] else None
+    return sorted(out.values(), key=lambda r: (r["reporting_rate"] or 0, r["zone_code"]))

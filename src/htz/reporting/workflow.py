@@ -311,7 +311,12 @@ def review_list(
     zone_code: str | None = None,
     status: str | None = None,
     limit: int = 1000,
+    condition: sa.ColumnElement[bool] | None = None,
+    offset: int = 0,
+    uscc: str | None = None,
 ) -> list[dict]:
+    """Reports with their enterprise and open issue count; ``condition`` (on
+    ``enterprises``) narrows them to a user's scope."""
     issues = (
         sa.select(report_issues.c.report_id, sa.func.count().label("issues"))
         .group_by(report_issues.c.report_id)
@@ -335,14 +340,18 @@ def review_list(
         .select_from(
             reports.join(enterprises).outerjoin(issues, issues.c.report_id == reports.c.id)
         )
-        .order_by(reports.c.period, enterprises.c.zone_code, enterprises.c.uscc)
+        .order_by(reports.c.period, enterprises.c.zone_code, enterprises.c.uscc, reports.c.id)
         .limit(limit)
+        .offset(offset)
     )
+    if condition is not None:
+        query = query.where(condition)
     for column, value in (
         (reports.c.form, form),
         (reports.c.period, period),
         (enterprises.c.zone_code, zone_code),
         (reports.c.status, status),
+        (enterprises.c.uscc, uscc),
     ):
         if value is not None:
             query = query.where(column == value)

@@ -244,3 +244,64 @@ meta = sa.Table(
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# --- accounts and publication ----------------------------------------------------------
+
+ROLES = ("enterprise", "zone", "province", "national")
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(128), nullable=True),
+    sa.Column("password_hash", sa.Text, nullable=False),  # argon2id, PHC string
+    sa.Column("role", sa.String(16), nullable=False),
+    # what the role may see: the enterprise's USCC, the zone code, the province code;
+    # national users have none (everything)
+    sa.Column("scope", sa.String(48), nullable=True),
+    sa.Column("lang", sa.String(2), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("role IN ('enterprise', 'zone', 'province', 'national')", name="role"),
+    sa.CheckConstraint("(role = 'national') = (scope IS NULL)", name="scope"),
+)
+
+# A signed-in browser: the cookie holds a random token; only its SHA-256 is stored, so a
+# copy of the database does not give anyone a session.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Every sign-in attempt, kept for throttling (shared by all server workers).
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_username_at", "username", "at"),
+    sa.Index("ix_login_attempts_address_at", "address", "at"),
+)
+
+# What the public sees: the bulletin of a period computed from a snapshot, written once
+# to the data directory when a national statistician publishes it.
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("snapshot_id", sa.ForeignKey("snapshots.id"), nullable=False),
+    sa.Column("period", sa.String(8), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),  # JSON file under data_dir
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("published_by", sa.String(64), nullable=False),
+    sa.UniqueConstraint("snapshot_id", "period"),
+)
