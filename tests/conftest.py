@@ -90,3 +90,30 @@ def htz(monkeypatch, tmp_path, database_url, capsys):
     code, _, err = run("init")
     assert code == 0, err
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory):
+    """A data directory holding `htz demo --scale tiny --no-serve` (built once per run).
+
+    Tests that change data work on a copy (``copy_demo``)."""
+    root = tmp_path_factory.mktemp("tiny-demo")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(root)
+    for name in ("HTZ_DATABASE_URL", "HTZ_DATA_DIR", "HTZ_LANG", "HTZ_SECRET_KEY"):
+        mp.delenv(name, raising=False)
+    try:
+        main(["demo", "--scale", "tiny", "--no-serve"])
+    except SystemExit as exc:
+        assert not exc.code
+    finally:
+        mp.undo()
+    return root
+
+
+def copy_demo(tiny_demo: Path, target: Path) -> config.Settings:
+    """A private copy of the tiny demo's data directory, and settings that use it."""
+    import shutil
+
+    shutil.copytree(tiny_demo / "htz-data", target, dirs_exist_ok=True)
+    return config.load(environ={}, cwd=target, data_dir=str(target))

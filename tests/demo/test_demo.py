@@ -10,18 +10,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    mp = pytest.MonkeyPatch()
-    mp.chdir(root)
-    for name in ("HTZ_DATABASE_URL", "HTZ_DATA_DIR", "HTZ_LANG"):
-        mp.delenv(name, raising=False)
-    try:
-        main(["demo", "--scale", "tiny", "--no-serve"])
-    except SystemExit as exc:
-        assert not exc.code
-    yield root
-    mp.undo()
+def demo(tiny_demo):
+    return tiny_demo
 
 
 def _bulletin(capsys, *extra):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from htz import app as application
 from htz.analytics import bulletin
@@ -62,12 +61,10 @@ def register(app: typer.Typer, state) -> None:
         frame = open_frame(application.latest_snapshot(state.app))
         data = bulletin.compute(frame, HEADLINE, application.meta(state.app))
         _headline(data, result)
-        table = Table(title="Demo accounts (synthetic data; change nothing real with them)")
-        for column in ("user name", "password", "role", "scope", "can"):
-            table.add_column(column)
+        console.print("[bold]Demo accounts[/bold] (synthetic data):")
         for a in made:
-            table.add_row(a.username, a.password, a.role, a.scope or "everything", a.note)
-        console.print(table)
+            scope = a.scope or "everything"
+            console.print(f"  {a.username}  password {a.password}  ({a.role}, {scope}): {a.note}")
         if not no_serve:
             run_server(state, host, port, None)
         else:

@@ -17,6 +17,12 @@ from htz.store.schema import enterprises, reports, zones
 ACTOR = "demo"
 PREFERRED_ZONE = "zhongguancun"
 FORM, PERIOD = "monthly", "2023-M09"
+PASSWORDS = {
+    "national": "demo-national-2023",
+    "zone": "demo-zone-2023",
+    "province": "demo-province-2023",
+    "enterprise": "demo-enterprise-2023",
+}
 
 
 @dataclass(frozen=True)
@@ -48,18 +54,18 @@ def create(conn: Connection) -> list[DemoAccount]:
     zone = found[1] if found else PREFERRED_ZONE
     province = conn.execute(sa.select(zones.c.province_code).where(zones.c.code == zone)).scalar()
     wanted = [
-        DemoAccount("national", "demo-national-2023", "national", None,
+        DemoAccount("national", PASSWORDS["national"], "national", None,
                     "closes periods, imputes, builds and publishes"),
-        DemoAccount(f"zone-{zone}", "demo-zone-2023", "zone", zone,
+        DemoAccount(f"zone-{zone}", PASSWORDS["zone"], "zone", zone,
                     "reviews the zone's reports"),
-        DemoAccount(f"province-{province}", "demo-province-2023", "province", province,
+        DemoAccount(f"province-{province}", PASSWORDS["province"], "province", province,
                     "reads the province's reports and figures"),
     ]  # fmt: skip
     if found:
         wanted.append(
             DemoAccount(
                 f"enterprise-{found[0]}",
-                "demo-enterprise-2023",
+                PASSWORDS["enterprise"],
                 "enterprise",
                 found[0],
                 f"has its {FORM} {PERIOD} report to file",

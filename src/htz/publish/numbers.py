@@ -73,11 +73,11 @@ def integer(value: float, lang: str) -> str:
     return number(round(value), lang, 0)
 
 
-def _scaled(value: float, lang: str, scales) -> str:
+def _scaled(value: float, lang: str, scales, whole: bool = False) -> str:
     size = abs(value)
     for threshold, divisor, word in scales:
         if size >= threshold:
-            if divisor == 1 and float(value).is_integer():
+            if divisor == 1 and (whole or float(value).is_integer()):
                 return integer(value, lang) + word
             return number(value / divisor, lang) + word
     raise AssertionError("the last scale has threshold 0")  # pragma: no cover
@@ -89,8 +89,9 @@ def money(value_yuan: float, lang: str) -> str:
 
 
 def persons(value: float, lang: str) -> str:
-    """A number of people: '2456.78万人', '24.57 million people', '24,57 triệu người'."""
-    return _scaled(value, lang, _PERSONS[lang])
+    """A number of people: '2456.78万人', '24.57 million people', '24,57 triệu người';
+    below the first scale a whole number ('949,679 people': imputed totals have fractions)."""
+    return _scaled(value, lang, _PERSONS[lang], whole=True)  # no fractions of a person
 
 
 def amount(value: float, unit: str, lang: str) -> str:

@@ -120,6 +120,19 @@ def zone_places(app: App) -> dict[str, dict]:
         return {r["code"]: dict(r) for r in rows}
 
 
+def short_period(code: str, lang: str) -> str:
+    """A period as a chart axis reads it: 2023 Q1–3 / 2023年1-3季度 / 2023 Q1–3."""
+    p = parse(code)
+    if p.freq == "Q":
+        span = f"Q1–{p.index}" if p.index > 1 else "Q1"
+        return (
+            f"{p.year}年1-{p.index}季度"
+            if lang == "zh" and p.index > 1
+            else (f"{p.year}年1季度" if lang == "zh" else f"{p.year} {span}")
+        )
+    return code
+
+
 def dashboard(app: App, period: str | None = None, lang: str = "en") -> dict:
     """Headline tiles, the quarterly trend, the map and the zone ranking of a period."""
     found = releases(app)
@@ -137,7 +150,7 @@ def dashboard(app: App, period: str | None = None, lang: str = "en") -> dict:
         trend.append(
             {
                 "period": p,
-                "label": words.period_name(p, lang),
+                "label": short_period(p, lang),
                 "zone_gdp": gdp.get("value"),
                 "growth_comparable": gdp.get("growth_comparable"),
                 "operating_revenue": rev.get("value"),
@@ -271,7 +284,7 @@ def zone(app: App, code: str, period: str | None = None, lang: str = "en") -> di
             series.append(
                 {
                     "period": p,
-                    "label": words.period_name(p, lang),
+                    "label": short_period(p, lang),
                     **{i: _cell(z.get(i)) for i in indicators},
                 }
             )

@@ -1,0 +1,113 @@
+"""The web site on a private copy of the tiny demo: in-process (TestClient) and served by
+uvicorn on a free port (for Chromium)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from fastapi.testclient import TestClient
+
+from htz import app as application
+from htz.config import Settings
+from htz.demo.accounts import PASSWORDS
+from htz.store.schema import users
+from htz.web.app import create_app
+from tests.conftest import copy_demo
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Site:
+    url: str
+    settings: Settings
+    accounts: dict[str, str]  # role -> user name (passwords: htz.demo.accounts.PASSWORDS)
+
+    def password(self, role: str) -> str:
+        return PASSWORDS[role]
+
+
+def demo_accounts(settings: Settings) -> dict[str, str]:
+    app = application.build(settings)
+    try:
+        with app.connect() as conn:
+            rows = conn.execute(sa.select(users.c.role, users.c.username)).all()
+    finally:
+        app.close()
+    return {role: name for role, name in rows}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(settings: Settings):
+    """Start the site in a thread; returns (url, stop)."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start in 30 s")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{port}", stop
+
+
+@pytest.fixture(scope="module")
+def site(tiny_demo, tmp_path_factory):
+    """The demo site served over HTTP on its own copy of the data (module scope)."""
+    settings = copy_demo(tiny_demo, tmp_path_factory.mktemp("site"))
+    url, stop = serve(settings)
+    yield Site(url, settings, demo_accounts(settings))
+    stop()
+
+
+@pytest.fixture
+def client(tiny_demo, tmp_path):
+    """A TestClient on a fresh copy of the demo (each test may change data)."""
+    settings = copy_demo(tiny_demo, tmp_path / "data")
+    with TestClient(create_app(settings)) as c:
+        c.accounts = demo_accounts(settings)
+        c.settings = settings
+        yield c
+
+
+def login(client: TestClient, role: str, lang: str = "en", password: str | None = None):
+    """Sign a TestClient in as the demo account of ``role``; returns the response."""
+    page = client.get(f"/{lang}/login")
+    token = csrf_of(page.text)
+    return client.post(
+        f"/{lang}/login",
+        data={
+            "username": client.accounts[role],
+            "password": password or PASSWORDS[role],
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+
+
+def csrf_of(html: str) -> str:
+    marker = 'name="htz-csrf" content="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+__all__ = ["Path", "Site", "csrf_of", "login", "serve"]
