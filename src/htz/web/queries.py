@@ -69,9 +69,9 @@ def headline_period(app: App, found: dict[str, dict]) -> str:
     return (quarters or list(found))[-1]
 
 
-def bulletin(app: App, period: str | None = None) -> dict:
+def bulletin(app: App, period: str | None = None, found: dict | None = None) -> dict:
     """The published bulletin of ``period`` (default: the headline period)."""
-    found = releases(app)
+    found = releases(app) if found is None else found
     period = period or headline_period(app, found)
     if period not in found:
         known = ", ".join(found) or "none yet"
@@ -137,7 +137,7 @@ def dashboard(app: App, period: str | None = None, lang: str = "en") -> dict:
     """Headline tiles, the quarterly trend, the map and the zone ranking of a period."""
     found = releases(app)
     period = period or headline_period(app, found)
-    data = bulletin(app, period)
+    data = bulletin(app, period, found)
     head = data["headline"]
     tiles = {code: _cell(head.get(code)) for code in DASHBOARD_INDICATORS if code in head}
     trend = []
@@ -269,7 +269,7 @@ def zone(app: App, code: str, period: str | None = None, lang: str = "en") -> di
         ]
     found = releases(app)
     period = period or headline_period(app, found)
-    data = bulletin(app, period)
+    data = bulletin(app, period, found)
     places = zone_places(app)
     region = row["region"]
     mine = next((z for z in data.get("by_zone", []) if z["code"] == code), None)
