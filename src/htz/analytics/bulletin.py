@@ -81,7 +81,11 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
     ents, zones = frame.registry("enterprises"), frame.registry("zones")
     attrs_now = m.attributes(ents, zones, day)
 
-    rows = frame.rows(aggregates(frame, period))
+    order = {code: i for i, (code, _) in enumerate(m.headline_indicators())}
+    rows = sorted(  # engines return rows in any order; the JSON is the same every time
+        frame.rows(aggregates(frame, period)),
+        key=lambda r: (r["level"], str(r["key"]), order.get(r["indicator"], 99), r["indicator"]),
+    )
     by_level: dict[str, dict[str, dict]] = {level: {} for level in LEVELS}
     for r in rows:
         cell = {

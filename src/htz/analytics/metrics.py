@@ -26,6 +26,17 @@ GDP_COMPONENTS = ("wages", "depreciation", "production_taxes", "operating_surplu
 STOCKS = frozenset({"employees", "rd_personnel", "total_assets", "valid_invention_patents",
                     "employees_with_bachelor_or_above", "returned_overseas_employees",
                     "foreign_resident_employees"})  # fmt: skip
+# Sums are exact: values are rounded to 10⁻⁶ and added as decimals, so the order in
+# which a parallel engine adds them cannot change the last digits, and the same snapshot
+# always gives the same figures, bit for bit (docs/methodology.md, "Totals").
+EXACT = ibis.expr.datatypes.Decimal(38, 6)
+
+
+def total(values: ir.NumericColumn) -> ir.FloatingScalar:
+    """The exact sum of a float column (as float64)."""
+    return values.cast(EXACT).sum().cast("float64")
+
+
 LEVELS = {
     "national": "nation",
     "region": "region",
@@ -61,7 +72,7 @@ def ytd_values(obs: ir.Table, period: str, indicator: str) -> ir.Table:
     names = GDP_COMPONENTS if indicator == ZONE_GDP else (indicator,)
     t = obs.filter((obs.period == period) & obs.indicator.isin(names))
     imputed = ibis.cases((t.flag == "imputed", t.value), else_=0.0)
-    return t.group_by("uscc").aggregate(value=t.value.sum(), imputed_value=imputed.sum())
+    return t.group_by("uscc").aggregate(value=total(t.value), imputed_value=total(imputed))
 
 
 def period_values(obs: ir.Table, period: Period, indicator: str, basis: str) -> ir.Table:
@@ -108,19 +119,19 @@ def aggregate(
 
     now = current.join(keyed(attrs_now), "uscc")
     cur = now.group_by(groups).aggregate(
-        value=now.value.sum(),
-        imputed_value=now.imputed_value.sum(),
+        value=total(now.value),
+        imputed_value=total(now.imputed_value),
         n_enterprises=now.uscc.count(),
         abs_max=now.value.abs().max(),
-        abs_sum=now.value.abs().sum(),
+        abs_sum=total(now.value.abs()),
     )
     then = last_year.join(keyed(attrs_ly), "uscc")
-    ly = then.group_by(groups).aggregate(value_ly=then.value.sum())
+    ly = then.group_by(groups).aggregate(value_ly=total(then.value))
     pairs = current.join(last_year.select("uscc", *by, ly_value="value"), ["uscc", *by]).join(
         keyed(attrs_now), "uscc"
     )
     cmp = pairs.group_by(groups).aggregate(
-        value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()
+        value_cmp=total(pairs.value), value_ly_cmp=total(pairs.ly_value)
     )
     return _finish(cur, ly, cmp, groups).order_by(groups)
 
@@ -169,8 +180,8 @@ def concentration(by_zone: ir.Table, top: int = 10) -> ir.Table:
     """Share of the total held by the ``top`` zones (input: an ``aggregate`` by zone)."""
     ranked = by_zone.mutate(rank=ibis.row_number().over(order_by=ibis.desc(by_zone.value)))
     return ranked.aggregate(  # row_number counts from 0
-        top_value=ibis.cases((ranked["rank"] < top, ranked.value), else_=0.0).sum(),
-        total=ranked.value.sum(),
+        top_value=total(ibis.cases((ranked["rank"] < top, ranked.value), else_=0.0)),
+        total=total(ranked.value),
     ).mutate(top_share=lambda t: t.top_value / t.total.nullif(0))
 
 
@@ -178,16 +189,16 @@ def location_quotients(values: ir.Table, attrs: ir.Table) -> ir.Table:
     """Location quotient of each zone × industry section: (x_zs / x_z) / (x_s / x)."""
     t = values.join(attrs.select("uscc", "zone_code", "section"), "uscc")
     zs = t.group_by(["zone_code", "section"]).aggregate(
-        x_zs=t.value.sum(),
+        x_zs=total(t.value),
         n_enterprises=t.uscc.count(),
         abs_max=t.value.abs().max(),
-        abs_sum=t.value.abs().sum(),
+        abs_sum=total(t.value.abs()),
     )
-    z = t.group_by("zone_code").aggregate(x_z=t.value.sum())
-    s = t.group_by("section").aggregate(x_s=t.value.sum())
-    total = t.aggregate(x=t.value.sum()).mutate(one=ibis.literal(1))
+    z = t.group_by("zone_code").aggregate(x_z=total(t.value))
+    s = t.group_by("section").aggregate(x_s=total(t.value))
+    everything = t.aggregate(x=total(t.value)).mutate(one=ibis.literal(1))
     j = zs.join(z, "zone_code").join(s, "section")
-    j = j.mutate(one=ibis.literal(1)).join(total, "one")
+    j = j.mutate(one=ibis.literal(1)).join(everything, "one")
     return j.select(
         "zone_code",
         "section",
@@ -256,19 +267,19 @@ def zone_sums(
     zone_of = attrs_now.select("uscc", "zone_code")
     now = current.join(zone_of, "uscc")
     cur = now.group_by([*by, "zone_code"]).aggregate(
-        value=now.value.sum(),
-        imputed_value=now.imputed_value.sum(),
+        value=total(now.value),
+        imputed_value=total(now.imputed_value),
         n_enterprises=now.uscc.count(),
         abs_max=now.value.abs().max(),
-        abs_sum=now.value.abs().sum(),
+        abs_sum=total(now.value.abs()),
     )
     then = last_year.join(attrs_ly.select("uscc", "zone_code"), "uscc")
-    ly = then.group_by([*by, "zone_code"]).aggregate(value_ly=then.value.sum())
+    ly = then.group_by([*by, "zone_code"]).aggregate(value_ly=total(then.value))
     pairs = current.join(last_year.select("uscc", *by, ly_value="value"), ["uscc", *by]).join(
         zone_of, "uscc"
     )
     cmp = pairs.group_by([*by, "zone_code"]).aggregate(
-        value_cmp=pairs.value.sum(), value_ly_cmp=pairs.ly_value.sum()
+        value_cmp=total(pairs.value), value_ly_cmp=total(pairs.ly_value)
     )
     return cur, ly, cmp
 
@@ -288,14 +299,14 @@ def rollup(
     cur_z, ly_z, cmp_z = (t.join(keys, "zone_code") for t in sums)
     groups = [*by, "key"]
     cur = cur_z.group_by(groups).aggregate(
-        value=cur_z.value.sum(),
-        imputed_value=cur_z.imputed_value.sum(),
+        value=total(cur_z.value),
+        imputed_value=total(cur_z.imputed_value),
         n_enterprises=cur_z.n_enterprises.sum(),
         abs_max=cur_z.abs_max.max(),
-        abs_sum=cur_z.abs_sum.sum(),
+        abs_sum=total(cur_z.abs_sum),
     )
-    ly = ly_z.group_by(groups).aggregate(value_ly=ly_z.value_ly.sum())
+    ly = ly_z.group_by(groups).aggregate(value_ly=total(ly_z.value_ly))
     cmp = cmp_z.group_by(groups).aggregate(
-        value_cmp=cmp_z.value_cmp.sum(), value_ly_cmp=cmp_z.value_ly_cmp.sum()
+        value_cmp=total(cmp_z.value_cmp), value_ly_cmp=total(cmp_z.value_ly_cmp)
     )
     return _finish(cur, ly, cmp, groups)

@@ -15,7 +15,7 @@ from htz import app as application
 from htz import config
 from htz.config import Settings
 from htz.errors import AuthError, HtzError, ThrottledError
-from htz.web import api, auth, pages, security, work
+from htz.web import api, auth, i18n, pages, security, work
 from htz.web.render import lang_of, render_error
 
 STATIC = Path(__file__).with_name("static")
@@ -45,6 +45,8 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
         swagger_ui_parameters={"defaultModelsExpandDepth": 0},
     )
+    for lang in i18n.LANGS:  # a broken catalogue stops the server now, not at a first page
+        i18n.translations(lang)
     web.state.htz = application.build(settings)
     web.state.settings = settings
     web.state.secret = security.secret_key(settings.data_dir, settings.secret_key)
@@ -91,6 +93,9 @@ def create_app(settings: Settings) -> FastAPI:
         )
         if _is_api(request):
             return problem(422, "InvalidRequest", detail)
+        if all(tuple(e["loc"])[:1] == ("path",) for e in exc.errors()):
+            # a page address no page has (/fr/, /en/reports/weekly/2023): not found
+            return render_error(request, 404, f"there is no page at {request.url.path}.")
         return render_error(request, 422, detail)
 
     @web.exception_handler(StarletteHTTPException)

@@ -57,6 +57,16 @@ def translate(lang: str):
     return _
 
 
+def translate_plural(lang: str):
+    """``ngettext(singular, plural, n, **fields)``: filled with ``num`` = n and ``fields``."""
+    get = translations(lang).ngettext
+
+    def ngettext(singular: str, plural: str, n: int, **fields) -> str:
+        return get(singular, plural, n) % {"num": n, **fields}
+
+    return ngettext
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction; translated where it is shown."""
     return message
@@ -131,5 +141,14 @@ STATUS_NAMES = (
     N_("closed"),
     N_("none"),
 )
-EVENT_NAMES = (N_("upgraded"), N_("renamed"), N_("merged"), N_("revoked"), N_("provincial"))
+LEVEL_NAMES = (N_("provincial"),)
+SEVERITY_NAMES = (N_("error"), N_("warning"))
+# events of a zone's history (not the report statuses of the same English words)
+EVENTS = {
+    "approved": N_("approved as a national zone"),
+    "upgraded": N_("upgraded to a national zone"),
+    "renamed": N_("renamed"),
+    "merged": N_("merged"),
+    "revoked": N_("status revoked"),
+}
 ACTION_NAMES = (N_("save"), N_("submit"), N_("approve"), N_("return"))
