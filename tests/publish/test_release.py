@@ -98,4 +98,3 @@ def test_a_new_snapshot_recomputes_only_the_changed_year_and_reuses_equal_figure
         )
     finally:
         app.close()
-

@@ -231,3 +231,16 @@ def test_approve_all_moves_each_report_one_step(conn, registry, put):
     assert statuses == {e["A"]: "approved", e["B"]: "approved", e["G"]: "accepted"}
     with pytest.raises(InputError, match="review chain"):
         workflow.approve_all(conn, "n", LEVELS, "monthly", "2023-M09", level="city")
+
+
+def test_a_change_that_lands_in_review_is_checked_like_a_submission(conn, draft):
+    r = service.submit(conn, "e", draft["id"], 1)
+    r = workflow.approve(conn, "z", r["id"], r["version"], LEVELS)
+    ent_id, uscc = r["enterprise_id"], r["uscc"]
+    with pytest.raises(InputError, match="negative-value"), conn.begin_nested():
+        service.save(conn, "e", ent_id, uscc, "monthly", "2023-M09",
+                     {"operating_revenue": 101.0, "employees": -5.0}, r["version"])  # fmt: skip
+    assert workflow.get_report(conn, r["id"])["values"]["employees"] != -5.0  # rolled back
+    r = service.save(conn, "e", ent_id, uscc, "monthly", "2023-M09",
+                     {"operating_revenue": 101.0, "employees": 5.0}, r["version"])  # fmt: skip
+    assert (r["status"], r["values"]["employees"]) == ("submitted", 5.0)

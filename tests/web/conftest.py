@@ -111,3 +111,24 @@ def csrf_of(html: str) -> str:
 
 
 __all__ = ["Path", "Site", "csrf_of", "login", "serve"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep a screenshot of each page it opened (the test lists
+    them in ``item.htz_pages``) in $HTZ_TEST_ARTIFACTS/screenshots (test-artifacts/)."""
+    report = yield
+    pages = getattr(item, "htz_pages", None)
+    if report.failed and report.when == "call" and pages:
+        import os
+        import re
+
+        folder = Path(os.environ.get("HTZ_TEST_ARTIFACTS", "test-artifacts")) / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", item.name)
+        for i, page in enumerate(pages):
+            try:
+                page.screenshot(path=str(folder / f"failed-{name}-{i}.png"), full_page=True)
+            except Exception as exc:  # a closed page or a dead browser: say so, go on
+                report.sections.append(("screenshot", f"page {i}: no screenshot ({exc})"))
+    return report

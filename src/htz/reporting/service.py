@@ -214,6 +214,31 @@ def check_one(conn: Connection, report: dict, lang: str = "en") -> list[Violatio
     return check_report(default_rules(), values, past, form=report["form"], lang=lang)
 
 
+def save(
+    conn: Connection,
+    actor: str,
+    enterprise_id: int,
+    uscc: str,
+    form: str,
+    period: str,
+    values: dict,
+    version: int | None,
+    comment: str | None = None,
+    source: str = "web",
+    lang: str = "en",
+) -> dict:
+    """Store a report's values (web form, API). A change that leaves the report in review
+    (submitted, or reviewed and so back to submitted) is checked like a submission:
+    errors refuse it and store nothing, warnings need a comment."""
+    report = workflow.save_values(
+        conn, actor, enterprise_id, uscc, form, period, values, version, comment, source
+    )
+    if report["status"] == "submitted":
+        violations = [asdict(v) for v in check_one(conn, report, lang)]
+        workflow.require_clean(conn, report, violations, comment)
+    return report
+
+
 def submit(
     conn: Connection,
     actor: str,

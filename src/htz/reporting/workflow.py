@@ -108,7 +108,9 @@ def save_values(
     """Create a draft or change a report's values (the web form and API path).
 
     ``version`` is the version the caller read (None to create). A reviewed report that
-    changes gets a new version and returns to ``submitted``.
+    changes gets a new version and returns to ``submitted``. This stores values without
+    running the rules: callers use ``service.save``, which checks a report that lands in
+    review as a submission would be checked.
     """
     ensure_open(conn, form, [period])
     clean = {k: float(v) for k, v in values.items() if v is not None}
@@ -201,6 +203,30 @@ def record_issues(conn: Connection, report_id: int, issues: Sequence[Mapping]) -
         )
 
 
+def require_clean(
+    conn: Connection, report: dict, violations: Sequence[Mapping], comment: str | None
+) -> str | None:
+    """What a report needs before it goes to review: no error, and a comment for warnings.
+
+    Records the violations as the report's issues; returns the comment to keep."""
+    errors = [v for v in violations if v["severity"] == "error"]
+    warnings = [v for v in violations if v["severity"] == "warning"]
+    record_issues(conn, report["id"], violations)
+    if errors:
+        raise InputError(
+            f"report {_key(report)} has {len(errors)} error(s) and cannot be submitted: "
+            + "; ".join(f"{e['rule']}: {e['message']}" for e in errors)
+        )
+    comment = (comment or report["comment"] or "").strip() or None
+    if warnings and not comment:
+        raise InputError(
+            f"report {_key(report)} has {len(warnings)} warning(s) "
+            f"({', '.join(sorted({w['rule'] for w in warnings}))}); explain them in a "
+            "comment and submit again."
+        )
+    return comment
+
+
 def submit(
     conn: Connection,
     actor: str,
@@ -217,21 +243,7 @@ def submit(
             f"report {_key(report)} is {report['status']}; only a draft or returned report "
             "can be submitted."
         )
-    errors = [v for v in violations if v["severity"] == "error"]
-    warnings = [v for v in violations if v["severity"] == "warning"]
-    record_issues(conn, report_id, violations)
-    if errors:
-        raise InputError(
-            f"report {_key(report)} has {len(errors)} error(s) and cannot be submitted: "
-            + "; ".join(f"{e['rule']}: {e['message']}" for e in errors)
-        )
-    comment = (comment or report["comment"] or "").strip() or None
-    if warnings and not comment:
-        raise InputError(
-            f"report {_key(report)} has {len(warnings)} warning(s) "
-            f"({', '.join(sorted({w['rule'] for w in warnings}))}); explain them in a "
-            "comment and submit again."
-        )
+    comment = require_clean(conn, report, violations, comment)
     _bump(conn, report, version, actor, status="submitted", level=None, comment=comment)
     audit.append(
         conn,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from htz.accounts import scope
 from htz.accounts.users import User
-from htz.errors import NotFoundError
+from htz.errors import InputError
 from htz.reporting import service, workflow
 from htz.reporting.rules import check_report, default_rules
 from htz.web import downloads, queries, security
@@ -54,10 +54,15 @@ def paged(
     fmt: str,
     columns=None,
     name: str = "htz",
+    total: int | None = None,
 ) -> Response:
-    total = len(items)
+    """One page of ``items`` (all of them; or, with ``total``, only the page's own)."""
     start = (page - 1) * per_page
-    chunk = items[start : start + per_page]
+    if total is None:
+        total = len(items)
+        chunk = items[start : start + per_page]
+    else:
+        chunk = items
     if fmt == "csv":
         cols = columns or (list(chunk[0]) if chunk else [])
         return Response(
@@ -217,6 +222,7 @@ def reports(
     format: FormatQ = "json",
 ) -> Response:
     """Reports in your scope (an enterprise sees its own; a zone its zone's; …)."""
+    condition = scope.enterprise_condition(user)
     with htz(request).connect() as conn:
         rows = workflow.review_list(
             conn,
@@ -224,10 +230,29 @@ def reports(
             period,
             None,
             status,
-            limit=page * per_page + 1,
-            condition=scope.enterprise_condition(user),
+            limit=per_page,
+            condition=condition,
+            offset=(page - 1) * per_page,
         )
-    return paged(request, rows, page, per_page, format, name="htz-reports")
+        total = _count_reports(conn, condition, form, period, status)
+    return paged(request, rows, page, per_page, format, name="htz-reports", total=total)
+
+
+def _count_reports(conn, condition, form: str | None, period: str | None, status: str | None):
+    """How many reports ``GET /reports`` lists over all its pages."""
+    import sqlalchemy as sa
+
+    from htz.store.schema import enterprises, reports
+
+    query = sa.select(sa.func.count()).select_from(reports.join(enterprises)).where(condition)
+    for column, value in (
+        (reports.c.form, form),
+        (reports.c.period, period),
+        (reports.c.status, status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return conn.execute(query).scalar_one()
 
 
 @router.get("/reports/{report_id}", tags=["reports"], responses=ERRORS)
@@ -259,7 +284,6 @@ def put_report(
     """Create or change your enterprise's report (values in base units); ``submit`` too."""
     scope.require_role(user, "enterprise")
     from htz.catalog import load_catalog
-    from htz.errors import InputError
     from htz.web.reports import _enterprise
 
     period = service.period_of(form, period)
@@ -271,7 +295,7 @@ def put_report(
         )
     with htz(request).connect() as conn:
         ent = _enterprise(conn, user)
-        saved = workflow.save_values(
+        saved = service.save(
             conn,
             user.username,
             ent["id"],
@@ -283,7 +307,7 @@ def put_report(
             body.comment,
             source="api",
         )
-        if body.submit:
+        if body.submit and saved["status"] in ("draft", "returned"):
             saved = service.submit(conn, user.username, saved["id"], saved["version"], body.comment)
         return _report_json(saved)
 
@@ -375,7 +399,7 @@ async def imports(
     scope.require_role(user, "enterprise", "zone", "national")
     suffix = FilePath(file.filename or "upload.csv").suffix.lower() or ".csv"
     if suffix not in (".csv", ".xlsx", ".txt"):
-        raise NotFoundError(f"{file.filename}: upload a .csv or .xlsx file.")
+        raise InputError(f"{file.filename}: upload a .csv or .xlsx file.")
     with tempfile.TemporaryDirectory() as tmp:
         path = FilePath(tmp) / f"upload{suffix}"
         path.write_bytes(await file.read())

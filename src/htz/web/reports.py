@@ -13,7 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from htz.accounts.scope import require_role
 from htz.accounts.users import User
 from htz.catalog import load_catalog
-from htz.errors import ForbiddenError, ImportProblemsError, InputError, NotFoundError
+from htz.errors import (
+    ForbiddenError,
+    HtzError,
+    ImportProblemsError,
+    InputError,
+    NotFoundError,
+)
 from htz.reporting import service, workflow
 from htz.reporting.rules import check_report, default_rules
 from htz.store.schema import enterprises
@@ -179,14 +185,16 @@ async def save(
         values = entry.parse_values(fields, raw)
         with app.connect() as conn:
             ent = _enterprise(conn, user)
-            report = workflow.save_values(
-                conn, user.username, ent["id"], user.scope, form, period, values, version, comment
-            )
-            if action == "submit":
+            report = service.save(
+                conn, user.username, ent["id"], user.scope, form, period, values, version,
+                comment, lang=lang,
+            )  # fmt: skip
+            if action == "submit" and report["status"] in ("draft", "returned"):
                 report = service.submit(
                     conn, user.username, report["id"], report["version"], comment, lang
                 )
-        return RedirectResponse(f"/{lang}/reports/{form}/{period}?done={action}", status_code=303)
+        done = "submit" if report["status"] == "submitted" else "save"
+        return RedirectResponse(f"/{lang}/reports/{form}/{period}?done={done}", status_code=303)
     except (InputError, ForbiddenError) as exc:
         message = exc.message
     except Exception as exc:  # conflicts (stale version, closed period): shown on the form
@@ -273,7 +281,19 @@ async def upload(
 
 
 def import_scoped(app, user: User, path, form: str, unit, keep_valid: bool, lang: str, name: str):
-    """Import a file after checking that every row is in the user's scope."""
+    """Import a file after checking that every row is in the user's scope. Messages name
+    the file as it was uploaded (``name``), never the server's temporary copy."""
+    try:
+        summary = _import_scoped(app, user, path, form, unit, keep_valid, lang, name)
+    except HtzError as exc:
+        exc.message = exc.message.replace(str(path), name)
+        exc.args = (exc.message,)
+        raise
+    summary.source = name
+    return summary
+
+
+def _import_scoped(app, user: User, path, form: str, unit, keep_valid: bool, lang, name: str):
     from htz.reporting.imports import read_upload
 
     upload = read_upload(path, form, load_catalog(), unit=unit)

@@ -15,6 +15,11 @@
     const loc = {zh: "zh-CN", en: "en-GB", vi: "vi-VN"}[lang] || "en-GB";
     return v.toLocaleString(loc, {maximumFractionDigits: digits === undefined ? 1 : digits});
   }
+  // axis numbers as the page's language writes them (zh 180000, en 180,000, vi 180.000)
+  function axisFormat(lang) {
+    const loc = {zh: "zh-CN", en: "en-GB", vi: "vi-VN"}[lang] || "en-GB";
+    return v => lang === "zh" ? String(v) : v.toLocaleString(loc);
+  }
   function make(el) {
     const old = echarts.getInstanceByDom(el);
     if (old) old.dispose();
@@ -29,10 +34,11 @@
     chart.setOption({
       animation: false,
       tooltip: {trigger: "axis"},
-      legend: {data: [d.labels.zone_gdp, d.labels.growth]},
-      grid: {left: 60, right: 50, bottom: 60},
+      legend: {top: 0, data: [d.labels.zone_gdp, d.labels.growth]},
+      grid: {left: 70, right: 50, top: 50, bottom: 70},
       xAxis: {type: "category", data: d.trend.map(t => t.label), axisLabel: {rotate: 30}},
-      yAxis: [{type: "value", name: d.labels.unit}, {type: "value", name: "%", splitLine: {show: false}}],
+      yAxis: [{type: "value", name: d.labels.unit, axisLabel: {formatter: axisFormat(d.lang)}},
+              {type: "value", name: "%", splitLine: {show: false}}],
       series: [
         {name: d.labels.zone_gdp, type: "bar", itemStyle: {color: "#1f5fa8"},
          data: d.trend.map(t => t.zone_gdp === null ? null : +(t.zone_gdp / E8).toFixed(1))},
@@ -82,10 +88,11 @@
     const m = d.measure;
     chart.setOption({
       animation: false, tooltip: {trigger: "axis"},
-      legend: {data: [d.labels.measure, d.labels.growth]},
-      grid: {left: 60, right: 50, bottom: 60},
+      legend: {top: 0, data: [d.labels.measure, d.labels.growth]},
+      grid: {left: 70, right: 50, top: 50, bottom: 70},
       xAxis: {type: "category", data: d.series.map(s => s.label), axisLabel: {rotate: 30}},
-      yAxis: [{type: "value", name: d.labels.unit}, {type: "value", name: "%", splitLine: {show: false}}],
+      yAxis: [{type: "value", name: d.labels.unit, axisLabel: {formatter: axisFormat(d.lang)}},
+              {type: "value", name: "%", splitLine: {show: false}}],
       series: [
         {name: d.labels.measure, type: "bar", itemStyle: {color: "#1f5fa8"},
          data: d.series.map(s => s[m] && s[m].value !== null ? +(s[m].value / E8).toFixed(2) : null)},
@@ -101,7 +108,7 @@
     chart.setOption({
       animation: false, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
       grid: {left: 170, right: 30, top: 10, bottom: 30},
-      xAxis: {type: "value", name: d.labels.unit},
+      xAxis: {type: "value", name: d.labels.unit, axisLabel: {formatter: axisFormat(d.lang)}},
       yAxis: {type: "category", data: rows.map(r => r.name), axisLabel: {width: 160, overflow: "truncate"}},
       series: [{type: "bar", data: rows.map(r => ({value: +(r.value / E8).toFixed(1),
                 itemStyle: {color: r.self ? "#f5b400" : "#1f5fa8"}}))}]
@@ -114,8 +121,8 @@
     const emp = new Map((d.lq.employees || []).filter(c => c.lq !== null).map(c => [c.section, c.lq]));
     chart.setOption({
       animation: false, tooltip: {trigger: "axis"},
-      legend: {data: [d.labels.revenue, d.labels.employees]},
-      grid: {left: 50, right: 20, bottom: 90},
+      legend: {top: 0, data: [d.labels.revenue, d.labels.employees]},
+      grid: {left: 50, right: 20, top: 40, bottom: 90},
       xAxis: {type: "category", data: rev.map(c => c.section + " " + c.name), axisLabel: {rotate: 35, width: 120, overflow: "truncate"}},
       yAxis: {type: "value"},
       series: [
