@@ -7,7 +7,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,13 +28,15 @@ from htz.store.sync import SyncResult
 class App:
     settings: Settings
     engine: Engine
+    _schema_checked: bool = field(default=False, repr=False)
 
     def close(self) -> None:
         self.engine.dispose()
 
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """A transaction on a database at the current schema version; commits on success."""
+    def _check_schema(self) -> None:
+        """Refuse a database that is not at this htz's schema (checked once per App)."""
+        if self._schema_checked:
+            return
         current = current_revision(self.engine)
         if current != head_revision():
             state = "has no htz schema" if current is None else f"is at schema {current}"
@@ -42,8 +44,33 @@ class App:
                 f"the database {self.engine.url.render_as_string(hide_password=True)} {state}; "
                 "run `htz init` to create or upgrade it."
             )
+        self._schema_checked = True
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A transaction on a database at the current schema version; commits on success."""
+        self._check_schema()
         with translate_errors("using the database"), self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction: on SQLite it takes no write lock, on PostgreSQL it is
+        READ ONLY. For pages and queries that change nothing."""
+        self._check_schema()
+        with translate_errors("reading the database"), self.engine.connect() as conn:
+            conn = conn.execution_options(htz_read_only=True)
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # on the driver's connection, outside any transaction
+                conn.connection.driver_connection.execute("PRAGMA query_only = ON")
+            try:
+                with conn.begin():
+                    if not sqlite:
+                        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    yield conn
+            finally:
+                if sqlite:
+                    conn.connection.driver_connection.execute("PRAGMA query_only = OFF")
 
 
 @dataclass(frozen=True)

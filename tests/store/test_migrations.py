@@ -1,6 +1,7 @@
 """The migrations build exactly the schema in store/schema.py, on every backend."""
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -47,3 +48,37 @@ def test_unsupported_database_is_refused():
 
     with pytest.raises(ConfigError, match="SQLite or PostgreSQL"):
         open_engine("mysql://u@h/db")
+
+
+@pytest.mark.integration
+def test_a_reader_does_not_wait_for_a_writer(htz_app):
+    """Public pages read with App.read: no write lock on SQLite, READ ONLY on PostgreSQL."""
+    import threading
+    import time
+
+    from htz.store.schema import zones
+
+    locked, release = threading.Event(), threading.Event()
+
+    def writer():
+        with htz_app.connect() as conn:  # holds SQLite's write lock (BEGIN IMMEDIATE)
+            conn.execute(sa.update(zones).where(zones.c.code == "shenzhen").values(notes="x"))
+            locked.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        with htz_app.read() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(zones)).scalar() >= 178
+        assert time.monotonic() - started < 2  # did not wait for the busy timeout (5 s)
+    finally:
+        release.set()
+        thread.join()
+    # and a reader cannot write (SQLite: query_only; PostgreSQL: READ ONLY transaction)
+    with pytest.raises((StoreError, sa.exc.InternalError)), htz_app.read() as conn:
+        conn.execute(sa.update(zones).values(notes="y"))
+    with htz_app.connect() as conn:  # the connection it used writes again afterwards
+        conn.execute(sa.update(zones).where(zones.c.code == "shenzhen").values(notes="z"))

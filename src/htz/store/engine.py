@@ -28,9 +28,13 @@ def _begin_immediate(conn) -> None:
     Writers then queue (up to the busy timeout) instead of two transactions reading the
     same state and the second failing when it tries to write; a writer always reads
     what the previous one committed, which is what optimistic version checks rely on.
-    Readers are not blocked (WAL).
+    Readers are not blocked (WAL). A read-only transaction (``App.read``) takes no lock:
+    the public site's readers never queue behind each other or behind an import.
     """
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.get_execution_options().get("htz_read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def open_engine(url: str) -> Engine:

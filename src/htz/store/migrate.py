@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +22,9 @@ def _config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
+    """The newest migration of this htz (read once: it changes only with the code)."""
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -51,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
     web.state.settings = settings
     web.state.secret = security.secret_key(settings.data_dir, settings.secret_key)
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # pages and JSON are 40–800 KB; compressed ~8× for browsers on real networks
+    web.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=3)
     web.include_router(api.router)
     web.include_router(auth.router)
     for router in work.routers:

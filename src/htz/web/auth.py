@@ -36,7 +36,7 @@ def login_form(request: Request, lang: Lang, next: str | None = None) -> Respons
 
 def sign_in(app, username: str, password: str, address: str):
     """Check throttling and the password; record the attempt whatever the outcome."""
-    with app.connect() as conn:
+    with app.read() as conn:
         throttle.check(conn, username, address)
     with app.connect() as conn:
         user = users.verify_password(conn, username, password)

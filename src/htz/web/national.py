@@ -31,7 +31,7 @@ def national(request: Request) -> User:
 
 
 def _overview(app) -> dict:
-    with app.connect() as conn:
+    with app.read() as conn:
         counts = conn.execute(
             sa.select(reports.c.form, reports.c.period, reports.c.status, sa.func.count()).group_by(
                 reports.c.form, reports.c.period, reports.c.status

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from htz.publish import render as bulletin_render
 from htz.web import downloads, i18n, queries, security
-from htz.web.render import lang_of, page
+from htz.web.render import fragment, lang_of, page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(security.check_csrf)])
 Lang = Annotated[str, Path(pattern="^(zh|en|vi)$")]
@@ -35,10 +35,17 @@ def favicon() -> RedirectResponse:
 
 @router.get("/{lang}/")
 def dashboard(request: Request, lang: Lang, period: str | None = PERIOD) -> Response:
-    data = queries.dashboard(htz(request), period, lang)
+    app = htz(request)
+    state = queries.published(app)
+    found, chosen = state
+    period = period or queries.headline_period(app, found, chosen)
+    data = queries.dashboard(app, period, lang, state)
+    # the body depends only on the published figures and the language: rendered once
+    key = ("dashboard-html", period, lang, queries.version(found, chosen))
+    body = queries.memo(key, lambda: fragment(request, "partials/dashboard_body.html", d=data))
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "dashboard":
-        return page(request, "partials/dashboard_body.html", d=data)
-    return page(request, "dashboard.html", d=data)
+        return HTMLResponse(body)
+    return page(request, "dashboard.html", d=data, body=body)
 
 
 @router.get("/{lang}/zones/{code}")
@@ -55,14 +62,17 @@ def zones(request: Request, lang: Lang) -> Response:
 @router.get("/{lang}/bulletin")
 def bulletin(request: Request, lang: Lang, period: str | None = PERIOD) -> Response:
     app = htz(request)
-    data = queries.bulletin(app, period)
-    found = queries.releases(app)
+    found, chosen = queries.published(app)
+    period = period or queries.headline_period(app, found, chosen)
+    data = queries.bulletin(app, period, found)
+    key = ("bulletin-html", period, lang, queries.version(found, chosen))
+    body = queries.memo(key, lambda: bulletin_render.html_fragment(data, lang))
     return page(
         request,
         "bulletin.html",
         period=data["period"],
         periods=list(found),
-        body=bulletin_render.html_fragment(data, lang),
+        body=body,
         snapshot=data["snapshot"],
     )
 

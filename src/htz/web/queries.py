@@ -9,9 +9,12 @@ platforms) are public information and come from the store.
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -48,16 +51,49 @@ def _sort_key(period: str):
     return (p.year, 0 if p.freq == "Q" else 1, period)
 
 
+MEMO_SECONDS = 60.0  # registry facts (names, platforms) may be a minute old on a page
+_MEMO: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+
+
+def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    """A value computed once per ``key`` (which names the publications it derives from),
+    kept for ``MEMO_SECONDS`` at most, 1024 values at most."""
+    now = time.monotonic()
+    with _LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None and now - hit[0] < MEMO_SECONDS:
+            _MEMO.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _LOCK:
+        _MEMO[key] = (now, value)
+        while len(_MEMO) > 1024:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def published(app: App) -> tuple[dict[str, dict], str | None]:
+    """Period → its current publication (in period order), and the chosen headline period:
+    one read of the database per request; everything public derives from it."""
+    with app.read() as conn:
+        current = export.current_publications(conn)
+        chosen = export.meta(conn).get("headline_period")
+    return {p: current[p] for p in sorted(current, key=_sort_key)}, chosen
+
+
+def version(found: dict[str, dict], chosen: str | None) -> tuple:
+    """What the public figures depend on: the publications' hashes and the headline."""
+    return (chosen, *((p, r["sha256"]) for p, r in found.items()))
+
+
 def releases(app: App) -> dict[str, dict]:
     """Period → its current publication, in period order."""
-    with app.connect() as conn:
-        current = export.current_publications(conn)
-    return {p: current[p] for p in sorted(current, key=_sort_key)}
+    return published(app)[0]
 
 
-def headline_period(app: App, found: dict[str, dict]) -> str:
-    with app.connect() as conn:
-        chosen = export.meta(conn).get("headline_period")
+def headline_period(app: App, found: dict[str, dict], chosen: str | None = None) -> str:
+    if chosen is None:
+        chosen = published(app)[1]
     if chosen in found:
         return chosen
     quarters = [p for p in found if "-Q" in p]
@@ -80,32 +116,24 @@ def bulletin(app: App, period: str | None = None, found: dict | None = None) -> 
     return _load(app.settings.data_dir / row["path"], row["sha256"])
 
 
+CELL_KEYS = ("value", "unit", "growth_comparable", "growth_current", "confidential",
+             "n_enterprises", "imputed_share", "reason")  # fmt: skip
+
+
 def _cell(cell: dict | None) -> dict:
-    """A published cell for a page: numbers only when not withheld."""
+    """A published cell for a page, every key present: numbers only when not withheld."""
     if not cell:
-        return {
-            "value": None,
-            "growth_comparable": None,
-            "growth_current": None,
-            "confidential": False,
-            "n_enterprises": None,
-        }
-    keep = (
-        "value",
-        "unit",
-        "growth_comparable",
-        "growth_current",
-        "confidential",
-        "n_enterprises",
-        "imputed_share",
-        "reason",
-    )
-    return {k: cell.get(k) for k in keep if k in cell}
+        return dict.fromkeys(CELL_KEYS) | {"confidential": False}
+    return {k: cell.get(k) for k in CELL_KEYS}
 
 
 def zone_places(app: App) -> dict[str, dict]:
     """Zone code → name, province, coordinates (registry facts)."""
-    with app.connect() as conn:
+    return memo(("places", id(app)), lambda: _zone_places(app))
+
+
+def _zone_places(app: App) -> dict[str, dict]:
+    with app.read() as conn:
         rows = conn.execute(
             sa.select(
                 zones.c.code,
@@ -133,10 +161,18 @@ def short_period(code: str, lang: str) -> str:
     return code
 
 
-def dashboard(app: App, period: str | None = None, lang: str = "en") -> dict:
-    """Headline tiles, the quarterly trend, the map and the zone ranking of a period."""
-    found = releases(app)
-    period = period or headline_period(app, found)
+def dashboard(
+    app: App, period: str | None = None, lang: str = "en", state: tuple | None = None
+) -> dict:
+    """Headline tiles, the quarterly trend, the map and the zone ranking of a period
+    (``state``: what ``published`` returned, when the caller has read it already)."""
+    found, chosen = state or published(app)
+    period = period or headline_period(app, found, chosen)
+    key = ("dashboard", period, lang, version(found, chosen))
+    return dict(memo(key, lambda: _dashboard(app, found, period, lang)))
+
+
+def _dashboard(app: App, found: dict[str, dict], period: str, lang: str) -> dict:
     data = bulletin(app, period, found)
     head = data["headline"]
     tiles = {code: _cell(head.get(code)) for code in DASHBOARD_INDICATORS if code in head}
@@ -205,7 +241,7 @@ def dashboard(app: App, period: str | None = None, lang: str = "en") -> dict:
 
 def zone_list(app: App, lang: str = "en") -> list[dict]:
     """National zones in the registry with their province and approval (public facts)."""
-    with app.connect() as conn:
+    with app.read() as conn:
         rows = conn.execute(
             sa.select(
                 zones.c.code,
@@ -231,7 +267,14 @@ def zone_list(app: App, lang: str = "en") -> list[dict]:
 def zone(app: App, code: str, period: str | None = None, lang: str = "en") -> dict:
     """A zone's profile, its published figures over time, peers in its region, its
     specialisation (location quotients) and data quality."""
-    with app.connect() as conn:
+    found, chosen = published(app)
+    period = period or headline_period(app, found, chosen)
+    key = ("zone", code, period, lang, version(found, chosen))
+    return dict(memo(key, lambda: _zone(app, code, found, period, lang)))
+
+
+def _zone(app: App, code: str, found: dict[str, dict], period: str, lang: str) -> dict:
+    with app.read() as conn:
         row = (
             conn.execute(
                 sa.select(
@@ -267,8 +310,6 @@ def zone(app: App, code: str, period: str | None = None, lang: str = "en") -> di
                 .order_by(platforms.c.type, platforms.c.name_zh)
             ).mappings()
         ]
-    found = releases(app)
-    period = period or headline_period(app, found)
     data = bulletin(app, period, found)
     places = zone_places(app)
     region = row["region"]
@@ -369,7 +410,14 @@ def aggregates(
 ) -> list[dict]:
     """Published cells as long rows (open data): withheld cells keep their flag and
     reason and have no numbers."""
-    data = bulletin(app, period)
+    found, chosen = published(app)
+    period = period or headline_period(app, found, chosen)
+    key = ("aggregates", period, level, indicator, version(found, chosen))
+    return memo(key, lambda: _aggregates(app, found, period, level, indicator))
+
+
+def _aggregates(app: App, found: dict, period: str, level: str | None, indicator: str | None):
+    data = bulletin(app, period, found)
     levels = {
         "national": [
             {

@@ -19,6 +19,7 @@ ENV = Environment(
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates are read once: a running server never mixes versions
 )
 
 
@@ -61,6 +62,11 @@ def context(request: Request, **values) -> dict:
         **i18n.formatters(lang),
         **values,
     }
+
+
+def fragment(request: Request, template: str, **values) -> str:
+    """A template rendered to a string (for parts of pages that are cached)."""
+    return ENV.get_template(template).render(context(request, **values))
 
 
 def page(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:

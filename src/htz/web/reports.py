@@ -50,7 +50,7 @@ def history(
     request: Request, lang: Lang, user: Annotated[User, Depends(enterprise_user)]
 ) -> Response:
     app = request.app.state.htz
-    with app.connect() as conn:
+    with app.read() as conn:
         ent = _enterprise(conn, user)
         rows = workflow.review_list(conn, uscc=user.scope, limit=500)
     rows.sort(key=lambda r: (r["period"], r["form"]), reverse=True)
@@ -116,7 +116,7 @@ def edit(
 ) -> Response:
     period = service.period_of(form, period)
     app = request.app.state.htz
-    with app.connect() as conn:
+    with app.read() as conn:
         ctx = _context(conn, user, form, period, lang)
         report = ctx["report"]
         stored = report["values"] if report and report["status"] != "imputed" else {}
@@ -150,7 +150,7 @@ async def check(
         parse_error = None
     except InputError as exc:
         values, parse_error = {}, exc.message
-    with request.app.state.htz.connect() as conn:
+    with request.app.state.htz.read() as conn:
         violations = _check(conn, user, form, period, values, lang) if values else []
     placed, general = entry.by_field(violations, fields)
     return page(

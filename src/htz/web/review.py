@@ -62,7 +62,7 @@ def queue(
 ) -> Response:
     app = request.app.state.htz
     per_page = 50
-    with app.connect() as conn:
+    with app.read() as conn:
         zones_in_scope = zone_codes(conn, user)
         condition = scope.enterprise_condition(user)
         rows = workflow.review_list(
@@ -103,7 +103,7 @@ def detail(
     message: str | None = None,
 ) -> Response:
     app = request.app.state.htz
-    with app.connect() as conn:
+    with app.read() as conn:
         report = visible_report(conn, user, report_id)
         history = service.load_history(conn, report["form"], [report["period"]])
         violations = service.check_one(conn, report, lang) if report["values"] else []
@@ -179,7 +179,7 @@ def missing(
 ) -> Response:
     """Enterprises that owe the period's report and have none accepted (for reminders)."""
     app = request.app.state.htz
-    with app.connect() as conn:
+    with app.read() as conn:
         codes = zone_codes(conn, user)
         period = period or latest_period(conn, form)
         rows = []
@@ -227,7 +227,7 @@ def quality(
 ) -> Response:
     """Reporting rate and report states by zone (the zone's, province's or all zones)."""
     app = request.app.state.htz
-    with app.connect() as conn:
+    with app.read() as conn:
         codes = zone_codes(conn, user)
         period = period or latest_period(conn, form)
         rows = service.status_by_zone(conn, form, period, codes) if period else []

@@ -93,7 +93,7 @@ def user_of(request: Request) -> User | None:
         token = request.cookies.get(SESSION_COOKIE)
         user = None
         if token:
-            with request.app.state.htz.connect() as conn:
+            with request.app.state.htz.read() as conn:
                 user = sessions.user_of(conn, token)
         request.state.user = user
     return request.state.user
