@@ -37,6 +37,7 @@ million-row file takes seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,7 @@ from htz.catalog import Catalog, Form, load_catalog
 from htz.catalog.units import name_key
 from htz.errors import InputError, Issue
 from htz.reporting import imports_values as cells
-from htz.reporting.imports_read import RawTable, read_raw
+from htz.reporting.imports_read import RawTable, in_parallel, read_raw
 
 KEY_HEADERS = {
     "uscc": ("uscc", "统一社会信用代码", "社会信用代码", "unified social credit code"),
@@ -181,11 +182,32 @@ class _Reader:
 
     def upload(self) -> Upload:
         raw, layout = self.raw, self.layout
-        values = {code: self.number_column(code) for code in layout.indicators}
         keys = layout.keys
-        if "uscc" in keys and "period" in keys:
-            uscc, period = self.uscc_column(), self.period_column()
-            self.duplicates(uscc, period)
+        keyed = "uscc" in keys and "period" in keys
+        # the columns are read side by side (Arrow and numpy release the GIL); the issues
+        # are then recorded in the same order as ever
+        calls = {
+            code: (
+                _number_cells,
+                raw.columns[position],
+                layout.factors[code],
+                self.catalog.indicator(code).min,
+            )
+            for code, position in layout.indicators.items()
+        }
+        if keyed:
+            calls["uscc"] = (partial(cells.uscc_codes, ids=True), raw.columns[keys["uscc"]])
+            calls["period"] = (
+                partial(cells.periods, ids=True),
+                raw.columns[keys["period"]],
+                self.form.frequency,
+                self.form.code,
+            )
+        read = in_parallel(calls)
+        values = {code: self.number_column(code, read[code]) for code in layout.indicators}
+        if keyed:
+            uscc, period = self.uscc_column(read["uscc"]), self.period_column(read["period"])
+            self.duplicates(uscc, period, read["uscc"][2], read["period"][3])
             valid = pa.array(~self.bad)
         else:
             uscc = period = pa.nulls(len(raw.rows), pa.string())
@@ -208,9 +230,9 @@ class _Reader:
             factors={code: layout.factors[code] for code in layout.indicators},
         )
 
-    def number_column(self, code: str) -> pa.Array:
+    def number_column(self, code: str, read: tuple) -> pa.Array:
         position = self.layout.indicators[code]
-        values, bad = cells.numbers(self.raw.columns[position], self.layout.factors[code])
+        values, bad, low = read  # _number_cells of the column
         self.flag(
             "not-a-number",
             bad,
@@ -222,7 +244,6 @@ class _Reader:
         )
         minimum = self.catalog.indicator(code).min
         if minimum is not None:
-            low = pc.fill_null(pc.less(values, minimum), False).to_numpy(zero_copy_only=False)
             unit = self.catalog.indicator(code).unit
             self.flag(
                 "below-minimum",
@@ -235,26 +256,26 @@ class _Reader:
             )
         return values
 
-    def uscc_column(self) -> pa.Array:
+    def uscc_column(self, read: tuple) -> pa.Array:
         position = self.layout.keys["uscc"]
-        codes, bad = cells.uscc_codes(self.raw.columns[position])
+        codes, bad, _ = read  # cells.uscc_codes of the column
         self.bad_uscc = bad
         self.flag("invalid-uscc", bad, position, lambda i, v: cells.uscc_problem(codes[i].as_py()))
         return codes
 
-    def period_column(self) -> pa.Array:
+    def period_column(self, read: tuple) -> pa.Array:
         position = self.layout.keys["period"]
-        codes, problems, messages = cells.periods(
-            self.raw.columns[position], self.form.frequency, self.form.code
-        )
+        codes, problems, messages, _ = read  # cells.periods of the column
         for problem in ("invalid-period", "period-not-in-form"):
             where = pc.fill_null(pc.equal(problems, problem), False).to_numpy(zero_copy_only=False)
             self.flag(problem, where, position, lambda i, v: messages[i].as_py())
         return codes
 
-    def duplicates(self, uscc: pa.Array, period: pa.Array) -> None:
+    def duplicates(
+        self, uscc: pa.Array, period: pa.Array, uscc_ids: cells.Ids, period_ids: cells.Ids
+    ) -> None:
         keyed = pc.is_valid(period).to_numpy(zero_copy_only=False) & ~self.bad_uscc
-        first = cells.first_occurrence([uscc, period], keyed)
+        first = cells.first_occurrence([uscc_ids, period_ids], keyed)
         later = first != np.arange(len(first))
         rows = self.raw.rows
         self.flag(
@@ -267,3 +288,12 @@ class _Reader:
             ),
             texts=uscc,
         )
+
+
+def _number_cells(texts: pa.Array, factor: float, minimum: float | None) -> tuple:
+    """The numbers of a column, where they are not numbers and where below ``minimum``."""
+    values, bad = cells.numbers(texts, factor)
+    low = None
+    if minimum is not None:
+        low = pc.fill_null(pc.less(values, minimum), False).to_numpy(zero_copy_only=False)
+    return values, bad, low

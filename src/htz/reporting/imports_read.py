@@ -17,6 +17,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +86,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     if any(not pa.types.is_string(t) for t in table.schema.types):
         raise InputError(f"{source}: row 1 has too many cells to be a header; {_RESAVE}.")
     header = [str(c[0]).strip() for c in table.columns]
-    columns = [c.slice(1).combine_chunks() for c in table.columns]
+    columns = [c.slice(1) for c in table.columns]  # chunked: _finish combines them
     if rows is None or len(rows) != len(columns[0]):
         rows = np.arange(2, len(columns[0]) + 2, dtype=np.int32)
     return _finish(source, header, columns, rows, encoding)
@@ -111,6 +113,7 @@ def _arrow_csv(
             column_types={f"f{i}": pa.string() for i in column_types},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
+            check_utf8=False,  # _utf8 checked the whole text; cells split it at ASCII bytes
         ),
     )
 
@@ -263,13 +266,18 @@ def _read_xlsx(path: Path) -> RawTable:
 
 
 def _finish(
-    source: str, header: list[str], columns: list[pa.Array], rows: np.ndarray, encoding: str | None
+    source: str,
+    header: list[str],
+    columns: list[pa.Array | pa.ChunkedArray],
+    rows: np.ndarray,
+    encoding: str | None,
 ) -> RawTable:
     """Trim every cell and drop the rows that are empty in every column."""
-    columns = [_trim(c) for c in columns]
+    trimmed = in_parallel({i: (_trim, c) for i, c in enumerate(columns)})
+    columns = [trimmed[i] for i in range(len(columns))]
     filled = np.zeros(len(rows), dtype=bool)
     for column in columns:
-        filled |= pc.greater(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+        filled |= _lengths(column) > 0
     if not filled.any():
         raise InputError(f"{source}: the file has a header but no data rows; add the reports.")
     if not filled.all():
@@ -279,8 +287,72 @@ def _finish(
     return RawTable(source, header, columns, rows, encoding)
 
 
-def _trim(column: pa.Array) -> pa.Array:
+def _lengths(column: pa.Array) -> np.ndarray:
+    """The length in bytes of each cell (0 for null)."""
+    return pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+
+
+def _trim(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Cells without surrounding whitespace (full-width spaces too, when there are any)."""
-    if pc.all(pc.string_is_ascii(column)).as_py() is not False:
-        return pc.ascii_trim_whitespace(column)
-    return pc.utf8_trim_whitespace(column)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    edged = np.flatnonzero(_edged(column))
+    if len(edged) == 0:
+        return column  # nothing to trim: no copy
+    trim = pc.ascii_trim_whitespace if _is_ascii(column) else pc.utf8_trim_whitespace
+    some = column.take(edged)
+    if trim(some).equals(some):  # e.g. 12元 or 未填: not ASCII, but no space at either end
+        return column
+    return trim(column)
+
+
+def _bytes(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (one more than cells) and the data buffer of a string array, as numpy."""
+    _, offsets, data = column.buffers()
+    wide = pa.types.is_large_string(column.type)
+    bounds = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)
+    bounds = bounds[column.offset : column.offset + len(column) + 1]
+    if data is None:  # no cell has a byte
+        return bounds, np.zeros(0, dtype=np.uint8)
+    return bounds, np.frombuffer(data, dtype=np.uint8)
+
+
+def _is_ascii(column: pa.Array) -> bool:
+    """Whether every cell is ASCII (``pc.string_is_ascii``, looking at the bytes at once)."""
+    if column.null_count or len(column) == 0:
+        return pc.all(pc.string_is_ascii(column)).as_py() is not False
+    bounds, data = _bytes(column)
+    return not (data[bounds[0] : bounds[-1]] >= 0x80).any()
+
+
+def _edged(column: pa.Array) -> np.ndarray:
+    """Which cells start or end with a byte that may be (part of) whitespace.
+
+    That is a control character or space (at most 0x20), DEL or any byte of a non-ASCII
+    character (Unicode's other spaces, U+3000 …). A cheap look at two bytes per cell, so
+    that the trimming kernels (which copy every cell) run only where they may change
+    something.
+    """
+    bounds, data = _bytes(column)
+    if len(data) == 0 or len(column) == 0:
+        return np.zeros(len(column), dtype=bool)
+    starts, ends = bounds[:-1], bounds[1:]
+    first = data[np.minimum(starts, len(data) - 1)]  # an empty last cell starts at the end
+    last = data[ends - 1]  # -1 for an empty first cell: any byte, it is not looked at
+    # x - 0x21 wraps around below 0x21: at least 0x5E exactly when x <= 0x20 or x >= 0x7F
+    space = np.uint8(0x21)
+    return (ends > starts) & (((first - space) >= 0x5E) | ((last - space) >= 0x5E))
+
+
+def in_parallel(calls: dict) -> dict:
+    """``{key: f(*args)}`` for ``calls = {key: (f, *args)}``, on up to one thread per core.
+
+    For vectorised work on columns: Arrow and numpy release the GIL while they compute.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(len(calls), cores or 1)
+    if workers <= 1:
+        return {key: f(*args) for key, (f, *args) in calls.items()}
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {key: pool.submit(f, *args) for key, (f, *args) in calls.items()}
+        return {key: future.result() for key, future in futures.items()}

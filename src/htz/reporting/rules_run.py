@@ -1,16 +1,18 @@
 """Run compiled rules over an Arrow table of reports in one DuckDB query; violations as data.
 
-The steps, all inside an in-memory DuckDB connection:
+The steps:
 
 1. ``upload`` (the reports to check) and ``history`` (reports already stored) are
-   registered as Arrow tables, reduced to ``uscc``, ``period`` and the indicators read.
+   reduced to ``uscc``, ``period`` and the indicators read (:func:`prepare`).
 2. A small table maps each distinct period of the upload to the periods its lookups
    read (``prev``, ``last_year``, ``dec``), computed with :mod:`htz.periods`.
 3. The reports lookups may read are the upload plus the history (an upload's report
-   replaces a stored one with the same ``uscc`` and ``period``). Each lookup is one
-   hash join on ``(uscc, looked-up period)``.
-4. Every rule is one ``WHERE (condition) IS FALSE`` branch of a ``UNION ALL`` over
-   that joined table; values and messages are built in SQL for failing rows only.
+   replaces a stored one with the same ``uscc`` and ``period``). Each report gets one
+   integer key from its dictionary-encoded ``uscc`` and ``period``; an array indexed by
+   key (or the sorted keys) finds the report each lookup reads, and numpy gathers its
+   values: the table ``j`` of every value a rule reads, one row per upload row, as Arrow.
+4. Every rule is one ``WHERE (condition) IS FALSE`` branch of a ``UNION ALL`` over ``j``
+   in DuckDB; values and messages are built in SQL for failing rows only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pyarrow.compute as pc
 
 from htz.errors import InputError, Issue
 from htz.periods import Period, parse
+from htz.reporting.imports_read import in_parallel
 from htz.reporting.rules_lang import Lookup, Name, term_label
 from htz.reporting.rules_sql import column, to_sql
 
@@ -170,7 +173,15 @@ def join_lookups(
     needed: Iterable[Name | Lookup],
     keep: Sequence[str] = (),
 ) -> str:
-    """Create temp table ``j``: the upload's rows with one column per needed term; returns "j"."""
+    """Register ``j``: the upload's rows with one column per needed term; returns "j".
+
+    ``upload`` (and ``history``) are tables from :func:`prepare`. A lookup reads the
+    report with the row's ``uscc`` and the looked-up period among the upload and the
+    history (an upload's report replaces a stored one with the same ``uscc`` and
+    ``period``), as a left join would; the reports are found by integer keys
+    (:class:`_Reports`) and their values gathered in numpy, side by side. InputError if
+    two of those reports share a ``uscc`` and a ``period``.
+    """
     needed = list({term_label(t): t for t in needed}.values())
     current = [t.name for t in needed if isinstance(t, Name)]
     lookups: dict[str, list[str]] = {}
@@ -179,39 +190,213 @@ def join_lookups(
             lookups.setdefault(t.fn, []).append(t.name)
     read = list(dict.fromkeys(n for names in lookups.values() for n in names))
 
-    con.register("upload", upload)
-    select = ["u.__row", "u.uscc", "u.period", *(f"u.{_ident(k)}" for k in keep)]
-    select += [f"u.{_ident(n)}" for n in dict.fromkeys(current)]
-    joins = []
+    columns = {k: upload[k] for k in ("__row", "uscc", "period", *keep)}
+    columns.update((n, upload[n]) for n in dict.fromkeys(current))
     if lookups:
         periods = upload["period"].unique().to_pylist()
-        con.register("period_map", period_map(periods, lookups))
-        cols = ", ".join(_ident(n) for n in read)
-        source = f"SELECT uscc, period, {cols} FROM upload"
+        targets = period_map(periods, lookups)
+        past = None
         if history is not None and history.num_rows:
-            con.register("history", prepare(history, read, "history"))
-            source += (
-                f" UNION ALL SELECT h.uscc, h.period, {cols} FROM history h"
-                " ANTI JOIN upload u ON h.uscc = u.uscc AND h.period = u.period"
-            )
-        con.execute(f"CREATE TEMP TABLE lk AS {source}")
-        _refuse_duplicates(con)
-        joins.append("LEFT JOIN period_map m ON m.period = u.period")
-        for i, (fn, names) in enumerate(lookups.items()):
-            alias = f"l{i}"
-            joins.append(
-                f"LEFT JOIN lk {alias} ON {alias}.uscc = u.uscc AND {alias}.period = m.{fn}"
-            )
-            select += [f"{alias}.{_ident(n)} AS {_ident(f'{fn}({n})')}" for n in names]
-    con.execute(
-        f"CREATE TEMP TABLE j AS SELECT {', '.join(select)} FROM upload u {' '.join(joins)}"
-    )
+            past = prepare(history, read, "history")
+        reports = _Reports(upload, past)
+        if reports.duplicated:
+            _refuse_duplicates(con, upload, past, read)
+        tables = [upload] if past is None else [upload, past]
+        rows = {fn: reports.find(targets, fn) for fn in lookups}  # -1: none (the last NaN)
+        wanted = {n: [fn for fn, names in lookups.items() if n in names] for n in read}
+        found = in_parallel(
+            {
+                n: (_gather, [t[n] for t in tables], [rows[fn] for fn in fns])
+                for n, fns in wanted.items()
+            }
+        )
+        for fn, names in lookups.items():  # the columns in the order of the terms
+            for n in names:
+                columns[f"{fn}({n})"] = found[n][wanted[n].index(fn)]
+    con.register("j", pa.table(columns))
     return "j"
 
 
-def _refuse_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+# Keys with up to this many possible values per report (or up to DENSE_MIN_SLOTS) are
+# indexed densely, by an array indexed by key; sparser keys (many distinct periods) are
+# sorted and searched instead.
+DENSE_SLOTS_PER_ROW = 8
+DENSE_MIN_SLOTS = 4096
+
+
+class _Index:
+    """Positions of integer keys in ``[0, space)``: a dense table, or sorted keys."""
+
+    def __init__(self, space: int, rows: int):
+        self.space, self.added = space, 0
+        self.dense = space <= DENSE_SLOTS_PER_ROW * rows + DENSE_MIN_SLOTS
+        if self.dense:  # one slot more, never filled, for the queries that ask nothing
+            self.slots = np.full(space + 1, -1, dtype=np.int32 if rows < 2**31 else np.int64)
+        else:
+            self.keys = self.positions = np.zeros(0, dtype=np.int64)
+
+    def add(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        self.added += len(keys)
+        if self.dense:
+            self.slots[keys] = positions
+            return
+        keys = np.concatenate([self.keys, keys])
+        positions = np.concatenate([self.positions, positions])
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.positions = keys[order], positions[order]
+
+    def duplicated(self) -> bool:
+        """Whether a key was added twice."""
+        if self.dense:
+            return bool(np.count_nonzero(self.slots >= 0) < self.added)
+        return bool((self.keys[1:] == self.keys[:-1]).any())
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """The position of each query key; -1 where absent and for negative queries."""
+        if self.dense:
+            return self.slots[np.where(queries >= 0, queries, self.space)]
+        found = np.full(len(queries), -1, dtype=np.int64)
+        if len(self.keys):
+            at = np.minimum(np.searchsorted(self.keys, queries), len(self.keys) - 1)
+            hit = (queries >= 0) & (self.keys[at] == queries)
+            found[hit] = self.positions[at[hit]]
+        return found
+
+
+def _gather(columns: list[pa.ChunkedArray], positions: list[np.ndarray]) -> list[pa.Array]:
+    """The values of ``columns`` (end to end) at each array of ``positions``; -1 gives null.
+
+    In numpy, with NaN for null (:func:`prepare` left no NaN that is not null).
+    """
+    chunks = [c for part in columns for c in part.chunks]
+    if all(c.null_count == len(c) for c in chunks):  # an indicator no report has
+        return [pa.nulls(len(at), pa.float64()) for at in positions]
+    values = np.empty(sum(len(c) for c in chunks) + 1, dtype=np.float64)
+    start = 0
+    for c in chunks:
+        values[start : start + len(c)] = c.to_numpy(zero_copy_only=False)
+        start += len(c)
+    values[start] = np.nan
+    found = [values[at] for at in positions]
+    return [pa.array(v, pa.float64(), mask=np.isnan(v)) for v in found]
+
+
+def _encode(
+    groups: dict[str, tuple[list[pa.ChunkedArray], str]],
+) -> dict[str, tuple[np.ndarray, pa.Array]]:
+    """For each group of columns (and null encoding: mask or encode), integer codes of their
+    values end to end (-1 for a null not encoded) and the values the codes stand for.
+
+    Every column is encoded on its own, all side by side; then the codes of the later
+    columns of a group are mapped onto the first's.
+    """
+    encoded = in_parallel(
+        {
+            (name, i): (pc.dictionary_encode, column, nulls)
+            for name, (columns, nulls) in groups.items()
+            for i, column in enumerate(columns)
+            if column.num_chunks
+        }
+    )
+    found = {}
+    for name, (columns, _) in groups.items():
+        dictionary = pa.array([], pa.string())
+        codes = []
+        for i in range(len(columns)):
+            if (name, i) not in encoded:
+                continue
+            chunks = encoded[name, i].chunks
+            values = chunks[-1].dictionary  # the same, unified, for every chunk
+            indices = np.concatenate([_indices(c.indices) for c in chunks])
+            if len(dictionary):
+                at = pc.index_in(values, value_set=dictionary)  # null matches null
+                new = pc.is_null(at).to_numpy(zero_copy_only=False)
+                mapped = pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(indices.dtype)
+                mapped[new] = len(dictionary) + np.arange(np.count_nonzero(new))
+                dictionary = pa.concat_arrays([dictionary, values.filter(pa.array(new))])
+                indices = np.append(mapped, mapped.dtype.type(-1))[indices]
+            else:
+                dictionary = values
+            codes.append(indices)
+        found[name] = (np.concatenate(codes) if codes else np.zeros(0, np.int32)), dictionary
+    return found
+
+
+def _indices(indices: pa.Array) -> np.ndarray:
+    """Dictionary indices as numpy, -1 for null (as they are, int32, when none is null)."""
+    if indices.null_count:
+        indices = pc.fill_null(indices, pa.scalar(-1, indices.type))
+    return indices.to_numpy(zero_copy_only=False)
+
+
+class _Reports:
+    """The reports lookups read: the upload's, then the history's the upload does not replace.
+
+    Each report is keyed by one integer made of its ``uscc`` and ``period`` (both
+    dictionary-encoded over the upload and the history); ``duplicated`` tells whether two
+    of them share a ``uscc`` (not null) and a ``period`` (null included), as SQL's GROUP
+    BY would.
+    """
+
+    def __init__(self, upload: pa.Table, past: pa.Table | None):
+        tables = [upload] if past is None else [upload, past]
+        n = upload.num_rows
+        encoded = _encode(
+            {
+                "uscc": ([t["uscc"] for t in tables], "mask"),
+                "period": ([t["period"] for t in tables], "encode"),  # null: a period of its own
+            }
+        )
+        (uscc, _), (period, dictionary) = encoded["uscc"], encoded["period"]
+        codes = dictionary.to_pylist()
+        self.periods = {code: i for i, code in enumerate(codes) if code is not None}
+        self.width = width = max(len(codes), 1)
+        undated = codes.index(None) if None in codes else -1
+        space = (int(uscc.max(initial=-1)) + 1) * width
+        kind = np.int32 if space < 2**31 else np.int64
+        # the key of each report: negative where the uscc is null (-width + period)
+        key = uscc.astype(kind) * kind(width) + period.astype(kind)
+        self.base, self.period = key[:n] - period[:n], period[:n]  # uscc × width
+        index = _Index(space, len(key))
+        mine = np.flatnonzero(key[:n] >= 0)
+        index.add(key[mine], mine)
+        # an upload's report replaces the stored one with its uscc and period (SQL
+        # equality: a null period replaces nothing); the others are added
+        stored = key[n:]
+        dated = (stored >= 0) & (period[n:] != undated)
+        replaced = dated & (index.find(np.where(dated, stored, -1)) >= 0)
+        kept = np.flatnonzero((stored >= 0) & ~replaced)
+        index.add(stored[kept], n + kept)
+        self.index = index
+        self.duplicated = index.duplicated()
+
+    def find(self, targets: pa.Table, fn: str) -> np.ndarray:
+        """For each upload row, the position of the report ``fn`` reads (-1 if none)."""
+        to = np.full(self.width, -1, dtype=self.base.dtype)
+        for period, target in zip(
+            targets["period"].to_pylist(), targets[fn].to_pylist(), strict=True
+        ):
+            if period in self.periods:
+                to[self.periods[period]] = self.periods.get(target, -1)
+        wanted = to[self.period]
+        return self.index.find(np.where((self.base >= 0) & (wanted >= 0), self.base + wanted, -1))
+
+
+def _refuse_duplicates(
+    con: duckdb.DuckDBPyConnection, upload: pa.Table, past: pa.Table | None, read: list[str]
+) -> None:
+    """InputError naming (up to) three reports that share a uscc and a period."""
+    con.register("upload", upload)
+    cols = ", ".join(_ident(n) for n in read)
+    source = f"SELECT uscc, period, {cols} FROM upload"
+    if past is not None:
+        con.register("history", past)
+        source += (
+            f" UNION ALL SELECT h.uscc, h.period, {cols} FROM history h"
+            " ANTI JOIN upload u ON h.uscc = u.uscc AND h.period = u.period"
+        )
     rows = con.execute(
-        "SELECT uscc, period, count(*) AS n FROM lk WHERE uscc IS NOT NULL "
+        f"SELECT uscc, period, count(*) AS n FROM ({source}) WHERE uscc IS NOT NULL "
         "GROUP BY uscc, period HAVING count(*) > 1 ORDER BY uscc, period LIMIT 3"
     ).fetchall()
     if rows:
@@ -220,6 +405,7 @@ def _refuse_duplicates(con: duckdb.DuckDBPyConnection) -> None:
             f"more than one report for the same enterprise and period: {listed}; "
             "keep one report per enterprise and period"
         )
+    raise AssertionError("duplicate reports found by keys but not by SQL")  # pragma: no cover
 
 
 def values_sql(names: Sequence[Name | Lookup]) -> str:
@@ -231,27 +417,42 @@ def values_sql(names: Sequence[Name | Lookup]) -> str:
 
 
 def run(rules: Sequence[Rule], upload: pa.Table, history: pa.Table | None, lang: str) -> pa.Table:
-    """Every rule over every row of ``upload``; the violations, ordered by row then rule."""
+    """Every rule over every row of ``upload``; the violations, ordered by row then rule.
+
+    The query reads only the numbers: each failing (row, rule) gets its values and
+    message in SQL, and its rule's code, severity and indicator and the row's ``uscc`` and
+    ``period`` are added afterwards, by position (scanning the text columns once per rule
+    would double the time).
+    """
     if not rules or upload.num_rows == 0:
         return VIOLATION_SCHEMA.empty_table()
     needed = [t for rule in rules for t in rule.terms(lang)]
     names = [t.name for t in needed]
     con = duckdb.connect()
     try:
-        j = join_lookups(con, prepare(upload, names, "upload"), history, needed)
-        branches = []
-        for k, rule in enumerate(rules):
-            branches.append(
-                f"SELECT {k} AS k, {_lit(rule.code)} AS rule, {_lit(rule.severity)} AS severity, "
-                f"{_lit(rule.indicator)} AS indicator, uscc, period, __row AS row, "
-                f'{values_sql(rule.terms())} AS "values", '
-                f"{rule.messages[lang].to_sql(lang)} AS message "
-                f"FROM {j} WHERE ({to_sql(rule.tree)}) IS FALSE"
-            )
-        query = (
-            f'SELECT rule, severity, indicator, uscc, period, row, "values", message FROM '
-            f"({' UNION ALL '.join(branches)}) ORDER BY row, k"
-        )
-        return con.sql(query).to_arrow_table().cast(VIOLATION_SCHEMA)
+        prepared = prepare(upload, names, "upload")
+        j = join_lookups(con, prepared, history, needed)
+        branches = [
+            f'SELECT {k} AS k, __row AS row, {values_sql(rule.terms())} AS "values", '
+            f"{rule.messages[lang].to_sql(lang)} AS message "
+            f"FROM {j} WHERE ({to_sql(rule.tree)}) IS FALSE"
+            for k, rule in enumerate(rules)
+        ]
+        union = " UNION ALL ".join(branches)
+        query = f'SELECT k, row, "values", message FROM ({union}) ORDER BY row, k'
+        found = con.sql(query).to_arrow_table()
     finally:
         con.close()
+    which, rows = found["k"], found["row"]
+    return pa.table(
+        {
+            "rule": pa.array([r.code for r in rules], pa.string()).take(which),
+            "severity": pa.array([r.severity for r in rules], pa.string()).take(which),
+            "indicator": pa.array([r.indicator for r in rules], pa.string()).take(which),
+            "uscc": prepared["uscc"].take(rows),
+            "period": prepared["period"].take(rows),
+            "row": rows,
+            "values": found["values"],
+            "message": found["message"],
+        }
+    ).cast(VIOLATION_SCHEMA)
