@@ -99,7 +99,7 @@ def test_dec_reads_the_december_report_of_an_annual_period():
     # A: |1000 - 1005| = 5 <= 10.05 agrees; B: |1100 - 1000| = 100 > 10; C: no December report.
     assert flagged(out) == [("annual-vs-december", "B", "2023")]
     assert to_violations(out)[0].message.startswith(
-        "operating_revenue in the annual report (1,100) differs from December's year-to-date "
+        "operating revenue in the annual report (1,100) differs from December's year-to-date "
         "figure (1,000) by more than 1%"
     )
 
@@ -236,7 +236,7 @@ def test_yoy_jump_needs_a_positive_last_year():
     out = check_upload(jump, upload, history, form="annual", lang="zh")
     assert flagged(out) == [("yoy-jump", "A", "2023"), ("yoy-jump", "C", "2023")]
     assert to_violations(out)[0].message.startswith(
-        "operating_revenue为201，上年同期为100（为上年的2.01倍）"
+        "营业收入为201，上年同期为100（为上年的2.01倍）"
     )
 
 

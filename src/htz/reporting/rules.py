@@ -110,6 +110,41 @@ class Rule:
 # -- loading -----------------------------------------------------------------------------------
 
 
+def _indicator_name(x: str, lang: str) -> str:
+    from htz.catalog import load_catalog
+
+    ind = load_catalog().indicators.get(x)
+    return ind.name.get(lang) if ind is not None and lang in LANGS else x
+
+
+def _message(texts: dict, x: str) -> dict:
+    """A for_each rule's messages: a bare ``{x}`` reads as the indicator's name in each
+    language (营业收入, operating revenue), ``{{x}}`` is its value and ``{x}`` inside a
+    placeholder (``{prev({x})}``) its code."""
+    out = {}
+    for lang, text in texts.items():
+        if not isinstance(text, str):
+            out[lang] = text
+            continue
+        name, parts, depth, i = _indicator_name(x, str(lang)), [], 0, 0
+        while i < len(text):
+            if depth == 0 and text.startswith("{{x}}", i):
+                parts.append("{" + x + "}")
+                i += 5
+            elif depth == 0 and text.startswith("{x}", i):
+                parts.append(name)
+                i += 3
+            elif text.startswith("{x}", i):
+                parts.append(x)
+                i += 3
+            else:
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                parts.append(text[i])
+                i += 1
+        out[lang] = "".join(parts)
+    return out
+
+
 def rules_from_data(data: Any, source: str = "rules", indicators: Iterable[str] | None = None):
     """Rules from parsed YAML: a list of mappings, ``for_each`` expanded."""
     if not isinstance(data, list):
@@ -145,7 +180,11 @@ def _substitute(value: Any, x: str) -> Any:
     if isinstance(value, str):
         return value.replace("{x}", x)
     if isinstance(value, dict):
-        return {k: _substitute(v, x) for k, v in value.items() if k != "for_each"}
+        return {
+            k: _message(v, x) if k == "message" and isinstance(v, dict) else _substitute(v, x)
+            for k, v in value.items()
+            if k != "for_each"
+        }
     if isinstance(value, list):
         return [_substitute(v, x) for v in value]
     return value
