@@ -1,9 +1,5 @@
 """The html bulletin in a real browser: opens offline, charts drawn, in every language."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from htz import app as application
@@ -11,25 +7,10 @@ from htz.analytics import bulletin
 from htz.analytics.frame import open_frame
 from htz.publish import render
 from tests.analytics.conftest import make_by_hand
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTEFACTS = Path(os.environ.get("HTZ_TEST_ARTEFACTS", "test-artefacts"))
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +46,8 @@ def test_html_bulletin_opens_offline_with_its_charts(htz_app, browser, tmp_path,
         assert page.locator("html").get_attribute("lang").startswith(lang)
         assert all(url.startswith("file://") for url in requests), requests
     except Exception:
-        ARTEFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTEFACTS / f"bulletin-{lang}.png"), full_page=True)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"bulletin-{lang}.png"), full_page=True)
         raise
     finally:
         context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,13 +105,32 @@ def login(client: TestClient, role: str, lang: str = "en", password: str | None 
     )
 
 
+@contextmanager
+def database(client):
+    """A transaction on the database of a TestClient's copy of the demo."""
+    engine = sa.create_engine(client.settings.database_url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def scope_of(client, role: str) -> str:
+    """The scope (USCC, zone, province) of the demo account of ``role``."""
+    with database(client) as conn:
+        return conn.execute(
+            sa.select(users.c.scope).where(users.c.username == client.accounts[role])
+        ).scalar_one()
+
+
 def csrf_of(html: str) -> str:
     marker = 'name="htz-csrf" content="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
 
 
-__all__ = ["Path", "Site", "csrf_of", "login", "serve"]
+__all__ = ["Path", "Site", "csrf_of", "database", "login", "scope_of", "serve"]
 
 
 @pytest.hookimpl(wrapper=True)

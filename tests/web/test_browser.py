@@ -5,37 +5,18 @@ from an enterprise typing it to the public page, through review and publication.
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from htz.publish import numbers
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("HTZ_TEST_ARTIFACTS", "test-artifacts"))
 SCREENSHOTS = ARTIFACTS / "screenshots"
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = [*MARKS, pytest.mark.slow]
 PERIOD = "2023-Q3"
 LONG = 180_000  # ms: building a snapshot and publishing every bulletin takes a while
 

@@ -8,38 +8,20 @@ import csv
 import io
 import json
 import re
-from contextlib import contextmanager
 
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from htz.store.schema import enterprises, reports, users
-from tests.web.conftest import csrf_of, login
+from htz.store.schema import enterprises, reports
+from tests.web.conftest import csrf_of, database, login, scope_of
 
 pytestmark = pytest.mark.integration
 
 LANGS = {"zh": "zh-CN", "en": "en", "vi": "vi"}
 PERIOD = "2023-Q3"
 ZONE = "zhongguancun"
-
-
-@contextmanager
-def database(client):
-    engine = sa.create_engine(client.settings.database_url)
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def scope_of(client, role: str) -> str:
-    with database(client) as conn:
-        return conn.execute(
-            sa.select(users.c.scope).where(users.c.username == client.accounts[role])
-        ).scalar_one()
 
 
 def html_lang(html: str) -> str:

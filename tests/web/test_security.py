@@ -4,37 +4,19 @@ value; and that signed-in pages and routes need a sign-in."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from htz.store.schema import audit_log, enterprises, observations, reports, users
+from htz.store.schema import audit_log, enterprises, observations, reports
 from htz.web.app import create_app
-from tests.web.conftest import csrf_of, demo_accounts, login
+from tests.web.conftest import csrf_of, database, demo_accounts, login, scope_of
 
 pytestmark = pytest.mark.integration
 
 FORM, PERIOD = "monthly", "2023-M09"
-
-
-@contextmanager
-def database(client):
-    engine = sa.create_engine(client.settings.database_url)
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def scope_of(client, role: str) -> str:
-    with database(client) as conn:
-        return conn.execute(
-            sa.select(users.c.scope).where(users.c.username == client.accounts[role])
-        ).scalar_one()
 
 
 def report_of(client, uscc: str, form: str = FORM, period: str = PERIOD) -> dict:
