@@ -100,6 +100,7 @@ def get_zone(conn: Connection, code: str) -> dict:
                 zones,
                 provinces.c.name_zh.label("province_zh"),
                 provinces.c.name_en.label("province_en"),
+                provinces.c.name_vi.label("province_vi"),
                 provinces.c.region,
             )
             .select_from(zones.outerjoin(provinces))

@@ -24,8 +24,9 @@ from htz.errors import NotFoundError
 from htz.periods import parse
 from htz.publish import i18n as words
 from htz.publish.tables import zone_name
+from htz.registry.zones import get_zone
 from htz.reporting import export
-from htz.store.schema import platforms, provinces, zone_events, zones
+from htz.store.schema import platforms, provinces, zones
 
 DASHBOARD_INDICATORS = ("zone_gdp", "operating_revenue", "exports", "employees")
 _CACHE: OrderedDict[str, dict] = OrderedDict()
@@ -275,31 +276,8 @@ def zone(app: App, code: str, period: str | None = None, lang: str = "en") -> di
 
 def _zone(app: App, code: str, found: dict[str, dict], period: str, lang: str) -> dict:
     with app.read() as conn:
-        row = (
-            conn.execute(
-                sa.select(
-                    zones,
-                    provinces.c.name_zh.label("province_zh"),
-                    provinces.c.name_en.label("province_en"),
-                    provinces.c.name_vi.label("province_vi"),
-                    provinces.c.region,
-                )
-                .select_from(zones.outerjoin(provinces))
-                .where(zones.c.code == code)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError(f"no zone {code!r}; the zones are listed at /api/v1/zones.")
-        events = [
-            dict(e)
-            for e in conn.execute(
-                sa.select(zone_events.c.event, zone_events.c.date, zone_events.c.detail)
-                .where(zone_events.c.zone_code == code)
-                .order_by(zone_events.c.effective)
-            ).mappings()
-        ]
+        row = get_zone(conn, code)  # the registry's zone, province and history
+        code, events = row["code"], row.pop("events")
         plats = [
             dict(p)
             for p in conn.execute(
