@@ -82,3 +82,50 @@ def test_a_reader_does_not_wait_for_a_writer(htz_app):
         conn.execute(sa.update(zones).values(notes="y"))
     with htz_app.connect() as conn:  # the connection it used writes again afterwards
         conn.execute(sa.update(zones).where(zones.c.code == "shenzhen").values(notes="z"))
+
+
+def test_sqlite_observations_move_to_a_without_rowid_table(tmp_path):
+    """Migration 0005 rebuilds observations WITHOUT ROWID on SQLite and keeps every row."""
+    import sqlite3
+
+    from alembic import command
+
+    from htz.store import migrate
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+
+    def table_sql() -> str:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'observations'"
+            ).scalar()
+
+    try:
+        migrate.upgrade(engine, "0004")
+        assert "WITHOUT ROWID" not in table_sql()
+        rows = [(1, "employees", 12.0, "reported"), (1, "exports", None, "imputed"),
+                (2, "employees", -0.0, "corrected")]  # fmt: skip
+        with sqlite3.connect(tmp_path / "old.db") as raw:  # foreign keys off: no enterprises
+            raw.executemany(
+                "INSERT INTO reports (id, enterprise_id, form, period, status, version, source,"
+                " updated_at, updated_by) VALUES (?, ?, 'monthly', '2023-M01', 'submitted', 1,"
+                " 'import', '2023-02-01 00:00:00', 'test')",
+                [(1, 1), (2, 2)],
+            )
+            raw.executemany("INSERT INTO observations VALUES (?, ?, ?, ?)", rows[::-1])
+        raw.close()
+        migrate.upgrade(engine)
+        assert table_sql().rstrip().endswith("WITHOUT ROWID")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT * FROM observations").all() == rows
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        assert diff == []
+        config = migrate._config()
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0004")
+        assert "WITHOUT ROWID" not in table_sql()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT * FROM observations").all() == rows
+    finally:
+        engine.dispose()

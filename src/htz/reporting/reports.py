@@ -82,7 +82,25 @@ class StoreResult:
     unchanged: int = 0
     replaced_imputed: int = 0
     observations: int = 0
-    report_ids: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _ids: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _pending: list[tuple] = field(default_factory=list, repr=False)
+
+    def add_ids(self, usccs: pa.Array | pa.ChunkedArray, periods: list[str], ids: list[int]):
+        """Record the ids of new reports; the mapping is built when first read."""
+        self._pending.append((usccs, periods, ids))
+
+    @property
+    def report_ids(self) -> dict[tuple[str, str], int]:
+        """(uscc, period) → id of every report stored or left unchanged.
+
+        Built on first use: a million-report import that needs none of them (no warnings
+        to attach) does not pay for a million tuple keys.
+        """
+        while self._pending:
+            usccs, periods, ids = self._pending.pop()
+            keys = zip(usccs.to_pylist(), periods, strict=True)
+            self._ids.update(zip(keys, ids, strict=True))
+        return self._ids
 
 
 def _existing(conn: Connection, form: str, periods: Sequence[str]) -> dict[tuple[int, str], dict]:
@@ -138,33 +156,27 @@ def store_upload(
     result = StoreResult()
     if table.num_rows == 0:
         return result
-    usccs = table.column("uscc").to_pylist()
-    periods = table.column("period").to_pylist()
-    ensure_open(conn, form, set(periods))
+    uscc_column, period_column = table.column("uscc"), table.column("period")
+    periods_seen = pc.unique(period_column).to_pylist()
+    ensure_open(conn, form, set(periods_seen))
     present = [c for c in indicators if c in table.column_names]
-    comments = table.column("comment").to_pylist() if "comment" in table.column_names else None
-    ent_ids = [ents[code].id for code in usccs]
-    existing = _existing(conn, form, sorted(set(periods)))
+    ent_ids = _enterprise_ids(uscc_column, ents)
+    existing = _existing(conn, form, sorted(periods_seen))
     stamp = now()
-    new_rows = list(range(table.num_rows))
+    new_rows = pa.array(np.arange(table.num_rows))
     if existing:
-        new_rows = _store_existing(
-            conn, actor, form, table, present, existing, ent_ids, stamp, result,
+        rest = _store_existing(
+            conn, actor, form, table, present, existing, ent_ids.to_pylist(), stamp, result,
             status=status, source=source, statuses=statuses,
         )  # fmt: skip
-    if not new_rows:
-        return result
+        if not rest:
+            return result
+        new_rows = pa.array(rest, pa.int64())
 
     # new reports, in (enterprise, period) order: the unique index grows at its end
-    keys = pa.table(
-        {
-            "e": pa.array(ent_ids, pa.int64()).take(pa.array(new_rows)),
-            "p": table.column("period").take(pa.array(new_rows)),
-            "i": pa.array(new_rows, pa.int64()),
-        }
-    )
+    keys = pa.table({"e": ent_ids.take(new_rows), "p": period_column.take(new_rows), "i": new_rows})
     keys = keys.take(pc.sort_indices(keys, [("e", "ascending"), ("p", "ascending")]))
-    order = keys.column("i").to_pylist()
+    order = keys.column("i")
     new_ents, new_periods = keys.column("e").to_pylist(), keys.column("p").to_pylist()
     when = _sqlite_ready(conn, (stamp,))[0]
     before = conn.execute(sa.select(sa.func.max(reports.c.id))).scalar() or 0
@@ -173,20 +185,20 @@ def store_upload(
                      "source": source, "comment": None, "updated_at": when,
                      "updated_by": actor}  # fmt: skip
     if statuses is not None:
-        new_columns["status"] = [statuses[i] for i in order]
+        new_columns["status"] = pa.array(statuses, pa.string()).take(order).to_pylist()
         del new_constants["status"]
-    if comments:
-        new_columns["comment"] = [comments[i] for i in order]
+    if "comment" in table.column_names and table.column("comment").null_count < table.num_rows:
+        new_columns["comment"] = table.column("comment").take(order).to_pylist()
         del new_constants["comment"]
-    new_usccs = [usccs[i] for i in order]
-    taken = table.select(present).take(pa.array(order))
-    # the audit digest is pure Python and Arrow work: it runs while SQLite or PostgreSQL
-    # inserts (the drivers release the GIL while the database works)
+    new_usccs = uscc_column.take(order)
+    taken = table.select(present).take(order)
+    # the audit digest is Arrow and numpy work that releases the GIL: it runs while SQLite
+    # or PostgreSQL inserts (the drivers release the GIL while the database works)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(_digest, new_usccs, new_periods, taken)
+        digest = pool.submit(upload_digest, new_usccs, keys.column("p"), taken)
         bulk_insert_columns(conn, reports, new_columns, new_constants)
         ids = _new_ids(conn, form, before, new_ents, new_periods)
-        result.report_ids.update(zip(zip(new_usccs, new_periods, strict=True), ids, strict=True))
+        result.add_ids(new_usccs, new_periods, ids)
         result.inserted = len(order)
         result.observations += bulk_insert_long(
             conn,
@@ -209,6 +221,18 @@ def store_upload(
         {"form": form, "reports": len(order), "digest": digest},
     )
     return result
+
+
+def _enterprise_ids(usccs: pa.ChunkedArray | pa.Array, ents: dict[str, Enterprise]) -> pa.Array:
+    """The enterprise id of each USCC (vectorised; KeyError naming the first unknown one)."""
+    known = pa.array(list(ents), pa.string())
+    where = pc.index_in(usccs, value_set=known)
+    if where.null_count:
+        missing = usccs.filter(where.is_null())
+        raise KeyError(missing[0].as_py())
+    ids = pa.array([e.id for e in ents.values()], pa.int64())
+    taken = ids.take(where)
+    return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
 
 
 def _store_existing(
@@ -325,44 +349,47 @@ def _sqlite_ready(conn: Connection, row: tuple) -> tuple:
     return row
 
 
-def _digest(usccs: Sequence[str], periods: Sequence[str], values: pa.Table) -> str:
-    """SHA-256 over the stored reports' keys and values, recorded in the audit log.
+DIGEST_HEAD = "htz-reports-digest-2"
+_DIGEST_BATCH = 1_000_000
 
-    The text hashed is, for each report in (uscc, period) order, the line
-    ``f"{uscc}|{period}|{sorted(values.items())!r}\n"`` where ``values`` maps each
-    indicator reported to its value (the same bytes as building each line in Python;
-    built here with Arrow, with Python's ``repr`` for the numbers).
+
+def upload_digest(
+    usccs: pa.Array | pa.ChunkedArray, periods: pa.Array | pa.ChunkedArray, values: pa.Table
+) -> str:
+    """SHA-256 over stored reports' keys and values, recorded in the audit log.
+
+    The bytes hashed, reports in (uscc, period) order and indicators in name order:
+
+    1. the line ``htz-reports-digest-2|<indicator names, comma-separated>\n``;
+    2. for each report, the line ``<uscc>|<period>\n`` (UTF-8);
+    3. for each indicator, one byte per report (1 if it has a value, 0 if not), then one
+       little-endian IEEE 754 double per report (its value; 0.0 where it has none; −0.0
+       as 0.0, since SQLite stores it so).
+
+    The same reports and values give the same digest whatever the order of rows or
+    columns; the values are hashed bit for bit. Vectorised (Arrow and numpy, which release
+    the GIL), so it can run beside the database insert in another thread.
     """
-    uscc, period = pa.array(usccs, pa.string()), pa.array(periods, pa.string())
-    order = pc.sort_indices(
-        pa.table({"u": uscc, "p": period}), [("u", "ascending"), ("p", "ascending")]
-    )
     names = sorted(values.column_names)
-    h = hashlib.sha256()
-    for start in range(0, len(order), _DIGEST_BATCH):
-        take = order.slice(start, _DIGEST_BATCH)
-        pieces = []
-        for name in names:
-            column = values.column(name).take(take).combine_chunks()
-            written = pa.array(list(map(repr, pc.fill_null(column, 0).to_pylist())), pa.string())
-            piece = pc.binary_join_element_wise(f"({name!r}, ", written, "), ", "")
-            pieces.append(pc.if_else(column.is_valid(), piece, ""))
-        # every piece ends with ")" before its ", ": trimming ", " drops only the last one
-        # (binary_join_element_wise's null_handling="skip" drops rows that are all null)
-        inner = (
-            pc.utf8_rtrim(pc.binary_join_element_wise(*pieces, ""), characters=", ")
-            if pieces
-            else pa.array([""] * len(take), pa.string())
-        )
-        line = pc.binary_join_element_wise(
-            uscc.take(take), "|", period.take(take), "|[", inner, "]\n", ""
-        )
-        offsets = np.frombuffer(line.buffers()[1], np.int32, len(line) + 1, line.offset * 4)
-        h.update(memoryview(line.buffers()[2])[offsets[0] : offsets[-1]])
+    keys = pa.table({"u": usccs, "p": periods})
+    order = pc.sort_indices(keys, [("u", "ascending"), ("p", "ascending")])
+    h = hashlib.sha256(f"{DIGEST_HEAD}|{','.join(names)}\n".encode())
+    keys = keys.take(order)
+    for start in range(0, len(order), _DIGEST_BATCH):  # batches keep string offsets 32-bit
+        part = keys.slice(start, _DIGEST_BATCH)
+        lines = pc.binary_join_element_wise(
+            part.column("u"), "|", part.column("p"), "\n", ""
+        ).combine_chunks()
+        offsets = np.frombuffer(lines.buffers()[1], np.int32, len(lines) + 1, lines.offset * 4)
+        h.update(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
+    for name in names:
+        column = values.column(name).take(order).cast(pa.float64())
+        present = column.is_valid().to_numpy(zero_copy_only=False).astype(np.uint8)
+        numbers = pc.fill_null(column, 0.0).to_numpy(zero_copy_only=False).astype("<f8")
+        numbers += 0.0  # −0.0 becomes 0.0, as SQLite stores it
+        h.update(present.tobytes())
+        h.update(numbers.tobytes())
     return h.hexdigest()
-
-
-_DIGEST_BATCH = 100_000
 
 
 def check_known_enterprises(table: pa.Table, ents: dict[str, Enterprise]) -> list[Issue]:

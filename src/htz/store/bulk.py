@@ -13,7 +13,7 @@ import io
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import chain, islice, repeat
+from itertools import chain, islice
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 # changes memory use, not durability (journal_mode and synchronous are left as they are).
 SQLITE_BULK_CACHE_KIB = 256 * 1024
 COPY_CHUNK_ROWS = 1_000_000  # rows per CSV chunk sent to COPY
-_SQLITE_BATCH = 32  # rows per INSERT statement on SQLite (bounded by its variable limit)
+_SQLITE_BATCH = 128  # rows per INSERT statement on SQLite (bounded by its variable limit)
 
 
 def bulk_insert(
@@ -82,8 +82,14 @@ def bulk_insert_columns(
             data[name] = pa.repeat(pa.scalar(constant), n)
         copy_arrow(conn, table, pa.table(data))
         return n
-    rows = zip(*lists, *(repeat(v) for v in constants.values()), strict=False)  # checked above
-    return bulk_insert(conn, table, names, rows)
+    # SQLite: the constants are written into the statement as literals, so only the
+    # columns are bound (binding eight constant strings per row cost more than the insert)
+    into = ", ".join(f'"{c}"' for c in names)
+    fixed = "".join(f", {_literal(v)}" for v in constants.values())
+    marks = "(" + ", ".join("?" for _ in lists) + fixed + ")"
+    head = f'INSERT INTO "{table.name}" ({into}) VALUES '
+    rows = zip(*lists, strict=True)
+    return _sqlite_executemany(conn, head, lambda _: marks, "", rows, len(lists), exact=True)
 
 
 def bulk_insert_long(
@@ -130,7 +136,8 @@ def bulk_insert_long(
     tail = ") WHERE column2 IS NOT NULL"
     keys = keys.tolist() if isinstance(keys, np.ndarray) else keys
     lists = [columns[c].to_pylist() for c in names]
-    _sqlite_executemany(conn, head, cells, tail, zip(keys, *lists, strict=True), width)
+    rows = zip(keys, *lists, strict=True)
+    _sqlite_executemany(conn, head, cells, tail, rows, width, exact=True)
     return sum(len(columns[c]) - columns[c].null_count for c in names)
 
 
@@ -141,8 +148,14 @@ def _sqlite_executemany(
     tail: str,
     rows: Iterable[Sequence],
     width: int,
+    *,
+    exact: bool = False,
 ) -> int:
     """Run ``head + row_sql(0) + … + tail`` for every row of ``rows`` (``width`` values each).
+
+    Every row's length is checked (a short row would shift the next rows' values into the
+    wrong columns) unless ``exact`` says the caller built the rows with ``zip(strict=True)``
+    over ``width`` sequences, so each has ``width`` values by construction.
 
     Sends ``_SQLITE_BATCH`` rows per statement (``row_sql(r)`` is the SQL of row r of a
     statement, comma-separated), which cuts SQLite's and the driver's per-statement work,
@@ -158,7 +171,7 @@ def _sqlite_executemany(
 
     def checked(chunk: list[Sequence]) -> list[Sequence]:
         nonlocal count
-        if any(len(row) != width for row in chunk):
+        if not exact and any(len(row) != width for row in chunk):
             raise ValueError(f"every row must have {width} values")
         count += len(chunk)
         return chunk

@@ -180,6 +180,8 @@ observations = sa.Table(
     sa.Column("value", sa.Float(precision=53), nullable=True),
     sa.Column("flag", sa.String(16), nullable=False),
     sa.CheckConstraint("flag IN ('reported', 'imputed', 'corrected')", name="flag"),
+    # SQLite: the rows live in the primary key's B-tree (no rowid and second index)
+    sqlite_with_rowid=False,
 )
 
 report_issues = sa.Table(
