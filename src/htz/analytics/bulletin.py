@@ -39,29 +39,37 @@ def _clean(value):
     return value
 
 
-def aggregates(frame: Frame, period: Period) -> ibis.Table:
+def enterprise_values(frame: Frame, period: Period) -> ibis.Table | None:
+    """Each enterprise's year-to-date value of every headline indicator, this year and last.
+
+    ``metrics.ytd_pairs`` of each form's headline indicators (one scan of its partitions),
+    materialised once (``Table.cache``): the totals of every level and the location
+    quotients all read it. None when the snapshot has no data for the period.
+    """
+    parts = []
+    for form, p in form_periods(period).items():
+        indicators = [i for i, f in m.headline_indicators() if f == form]
+        if p is None or not frame.has(form, p.code):
+            continue
+        ly = p.last_year().code if frame.has(form, p.last_year().code) else None
+        periods = [p.code] + ([ly] if ly else [])
+        parts.append(m.ytd_pairs(frame.observations(form, periods), p.code, ly, indicators))
+    if not parts:
+        return None
+    return (ibis.union(*parts) if len(parts) > 1 else parts[0]).cache()
+
+
+def aggregates(frame: Frame, period: Period, values: ibis.Table | None = None) -> ibis.Table:
     """Every headline indicator at every level, with disclosure flags, as one expression."""
     day, ly_day = period.end_date, period.last_year().end_date
     ents, zones = frame.registry("enterprises"), frame.registry("zones")
     attrs_now, attrs_ly = m.attributes(ents, zones, day), m.attributes(ents, zones, ly_day)
-    current, last = [], []
-    for indicator, form in m.headline_indicators():
-        p = form_periods(period)[form]
-        if p is None or not frame.has(form, p.code):
-            continue
-        ly = p.last_year().code
-        periods = [p.code] + ([ly] if frame.has(form, ly) else [])
-        obs = frame.observations(form, periods)
-        tag = {"indicator": ibis.literal(indicator)}
-        current.append(m.ytd_values(obs, p.code, indicator).mutate(**tag))
-        last.append(m.ytd_values(obs, ly, indicator).mutate(**tag))
-    # each enterprise's values once, summed by zone and materialised; every level above
-    # the zone is a sum of zone sums
+    values = enterprise_values(frame, period) if values is None else values
+    if values is None:
+        raise ValueError(f"the snapshot has no data for {period.code}")
+    # summed by zone and materialised; every level above the zone is a sum of zone sums
     by = ("indicator",)
-    sums = tuple(
-        t.cache()
-        for t in m.zone_sums(ibis.union(*current), ibis.union(*last), attrs_now, attrs_ly, by)
-    )
+    sums = tuple(t.cache() for t in m.zone_sums(values, attrs_now, attrs_ly, by))
     parts = []
     for level in LEVELS:
         agg = m.rollup(sums, zones, level, by)
@@ -82,8 +90,9 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
     attrs_now = m.attributes(ents, zones, day)
 
     order = {code: i for i, (code, _) in enumerate(m.headline_indicators())}
+    values = enterprise_values(frame, period)
     rows = sorted(  # engines return rows in any order; the JSON is the same every time
-        frame.rows(aggregates(frame, period)),
+        frame.rows(aggregates(frame, period, values)) if values is not None else [],
         key=lambda r: (r["level"], str(r["key"]), order.get(r["indicator"], 99), r["indicator"]),
     )
     by_level: dict[str, dict[str, dict]] = {level: {} for level in LEVELS}
@@ -127,10 +136,10 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
 
     extra: dict = {}
     if monthly is not None and frame.has("monthly", monthly.code):
-        obs = frame.observations("monthly", [monthly.code])
         for indicator in ("operating_revenue", "employees"):
+            mine = values.filter(values.has_now & (values.indicator == indicator))
             lq = withhold(
-                m.location_quotients(m.ytd_values(obs, monthly.code, indicator), attrs_now).mutate(
+                m.location_quotients(mine.select("uscc", "value"), attrs_now).mutate(
                     key=ibis._.section
                 ),
                 group_by="zone_code",

@@ -32,9 +32,9 @@ STOCKS = frozenset({"employees", "rd_personnel", "total_assets", "valid_inventio
 EXACT = ibis.expr.datatypes.Decimal(38, 6)
 
 
-def total(values: ir.NumericColumn) -> ir.FloatingScalar:
-    """The exact sum of a float column (as float64)."""
-    return values.cast(EXACT).sum().cast("float64")
+def total(values: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+    """The exact sum of a float column (as float64), of the rows ``where`` holds if given."""
+    return values.cast(EXACT).sum(where=where).cast("float64")
 
 
 LEVELS = {
@@ -73,6 +73,39 @@ def ytd_values(obs: ir.Table, period: str, indicator: str) -> ir.Table:
     t = obs.filter((obs.period == period) & obs.indicator.isin(names))
     imputed = ibis.cases((t.flag == "imputed", t.value), else_=0.0)
     return t.group_by("uscc").aggregate(value=total(t.value), imputed_value=total(imputed))
+
+
+def ytd_pairs(
+    obs: ir.Table, period: str, last_year: str | None, indicators: Sequence[str]
+) -> ir.Table:
+    """Each enterprise's ``ytd_values`` at ``period`` and ``last_year``, side by side.
+
+    (uscc, indicator, value, imputed_value, has_now, value_ly, has_ly): one row per
+    enterprise and indicator with a value in either period, from one pass over ``obs``;
+    ``value`` / ``value_ly`` are what ``ytd_values`` gives for each period alone (null
+    where the enterprise has none, ``has_now`` / ``has_ly`` false). ``zone_gdp`` is the
+    sum of its components; it cannot be asked for together with one of them.
+    """
+    gdp = ZONE_GDP in indicators
+    plain = [i for i in indicators if i != ZONE_GDP]
+    if gdp and set(plain) & set(GDP_COMPONENTS):
+        raise ValueError("ask for zone_gdp or its components, not both")
+    names = [*plain, *(GDP_COMPONENTS if gdp else ())]
+    periods = [period] + ([last_year] if last_year else [])
+    t = obs.filter(obs.period.isin(periods), obs.indicator.isin(names))
+    if gdp:
+        t = t.mutate(
+            indicator=ibis.cases((t.indicator.isin(GDP_COMPONENTS), ZONE_GDP), else_=t.indicator)
+        )
+    now, then = t.period == period, t.period != period
+    imputed = ibis.cases((t.flag == "imputed", t.value), else_=0.0)
+    return t.group_by(["uscc", "indicator"]).aggregate(
+        value=total(t.value, where=now),
+        imputed_value=total(imputed, where=now),
+        has_now=now.any(),
+        value_ly=total(t.value, where=then),
+        has_ly=then.any(),
+    )
 
 
 def period_values(obs: ir.Table, period: Period, indicator: str, basis: str) -> ir.Table:
@@ -140,6 +173,11 @@ def _finish(cur: ir.Table, ly: ir.Table, cmp: ir.Table, groups: list[str]) -> ir
     """Join this year's sums with last year's and the comparable pairs'; derive the rates."""
     out = cur.left_join(ly, groups).select(cur, ly.value_ly)
     out = out.left_join(cmp, groups).select(out, cmp.value_cmp, cmp.value_ly_cmp)
+    return _rates(out, groups)
+
+
+def _rates(out: ir.Table, groups: list[str]) -> ir.Table:
+    """The published columns of the sums in ``out``: top share and both growth rates."""
     return out.select(
         *groups,
         "value",
@@ -253,39 +291,35 @@ def headline_indicators() -> Sequence[tuple[str, str]]:
 
 
 def zone_sums(
-    current: ir.Table,
-    last_year: ir.Table,
-    attrs_now: ir.Table,
-    attrs_ly: ir.Table,
-    by: tuple[str, ...] = (),
-) -> tuple[ir.Table, ir.Table, ir.Table]:
-    """The additive parts of ``aggregate`` by zone: (this year, last year, comparable pairs).
+    pairs: ir.Table, attrs_now: ir.Table, attrs_ly: ir.Table, by: tuple[str, ...] = ()
+) -> tuple[ir.Table, ir.Table]:
+    """The additive parts of ``aggregate`` by zone, from ``ytd_pairs`` (grouped by ``by``).
 
+    Returns (this year, last year): this year's sums over the enterprises with a value now
+    in a zone existing at the end of the period, with the comparable pairs' sums
+    (``value_cmp``, ``value_ly_cmp``: those that also have last year's value); last year's
+    over those with a value then, in a zone existing at the end of last year's period.
     Every level above the zone (province, region, nation) is a sum of these, so the
     enterprise-level joins run once however many levels are published.
     """
-    zone_of = attrs_now.select("uscc", "zone_code")
-    now = current.join(zone_of, "uscc")
-    cur = now.group_by([*by, "zone_code"]).aggregate(
+    groups = [*by, "zone_code"]
+    now = pairs.filter(pairs.has_now).join(attrs_now.select("uscc", "zone_code"), "uscc")
+    cur = now.group_by(groups).aggregate(
         value=total(now.value),
         imputed_value=total(now.imputed_value),
         n_enterprises=now.uscc.count(),
         abs_max=now.value.abs().max(),
         abs_sum=total(now.value.abs()),
+        value_cmp=total(now.value, where=now.has_ly),
+        value_ly_cmp=total(now.value_ly, where=now.has_ly),
     )
-    then = last_year.join(attrs_ly.select("uscc", "zone_code"), "uscc")
-    ly = then.group_by([*by, "zone_code"]).aggregate(value_ly=total(then.value))
-    pairs = current.join(last_year.select("uscc", *by, ly_value="value"), ["uscc", *by]).join(
-        zone_of, "uscc"
-    )
-    cmp = pairs.group_by([*by, "zone_code"]).aggregate(
-        value_cmp=total(pairs.value), value_ly_cmp=total(pairs.ly_value)
-    )
-    return cur, ly, cmp
+    then = pairs.filter(pairs.has_ly).join(attrs_ly.select("uscc", "zone_code"), "uscc")
+    ly = then.group_by(groups).aggregate(value_ly=total(then.value_ly))
+    return cur, ly
 
 
 def rollup(
-    sums: tuple[ir.Table, ir.Table, ir.Table],
+    sums: tuple[ir.Table, ir.Table],
     zones: ir.Table,
     level: str,
     by: tuple[str, ...] = (),
@@ -296,7 +330,7 @@ def rollup(
         zone_code="code",
         key=ibis.literal("CN") if key is None else ibis.coalesce(zones[key], "unassigned"),
     )
-    cur_z, ly_z, cmp_z = (t.join(keys, "zone_code") for t in sums)
+    cur_z, ly_z = (t.join(keys, "zone_code") for t in sums)
     groups = [*by, "key"]
     cur = cur_z.group_by(groups).aggregate(
         value=total(cur_z.value),
@@ -304,9 +338,9 @@ def rollup(
         n_enterprises=cur_z.n_enterprises.sum(),
         abs_max=cur_z.abs_max.max(),
         abs_sum=total(cur_z.abs_sum),
+        value_cmp=total(cur_z.value_cmp),
+        value_ly_cmp=total(cur_z.value_ly_cmp),
     )
     ly = ly_z.group_by(groups).aggregate(value_ly=total(ly_z.value_ly))
-    cmp = cmp_z.group_by(groups).aggregate(
-        value_cmp=total(cmp_z.value_cmp), value_ly_cmp=total(cmp_z.value_ly_cmp)
-    )
-    return _finish(cur, ly, cmp, groups)
+    out = cur.left_join(ly, groups).select(cur, ly.value_ly)
+    return _rates(out, groups)
