@@ -19,6 +19,7 @@ from htz.disclosure import withhold
 from htz.periods import Period, parse
 
 LEVELS = ("national", "region", "province", "zone")
+LQ_INDICATORS = ("operating_revenue", "employees")  # location quotients on these
 UNITS = {m.ZONE_GDP: "yuan"}
 
 
@@ -136,29 +137,31 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
 
     extra: dict = {}
     if monthly is not None and frame.has("monthly", monthly.code):
-        for indicator in ("operating_revenue", "employees"):
-            mine = values.filter(values.has_now & (values.indicator == indicator))
-            lq = withhold(
-                m.location_quotients(mine.select("uscc", "value"), attrs_now).mutate(
-                    key=ibis._.section
-                ),
-                group_by="zone_code",
-            )
-            extra.setdefault("specialisation", {})[indicator] = [
+        # both indicators in one query; each zone's row of sections is a table of its own
+        mine = values.filter(values.has_now & values.indicator.isin(LQ_INDICATORS))
+        lq = m.location_quotients(
+            mine.select("uscc", "indicator", "value"), attrs_now, by=("indicator",)
+        )
+        lq = withhold(
+            lq.mutate(key=lq.section, table=lq.indicator + ":" + lq.zone_code), group_by="table"
+        )
+        specialisation: dict[str, list] = {i: [] for i in LQ_INDICATORS}
+        for r in frame.rows(lq.order_by(["indicator", "zone_code", "section"])):
+            specialisation[r["indicator"]].append(
                 {"zone": r["zone_code"], "section": r["section"],
                  "lq": None if r["confidential"] else _clean(r["lq"]),
                  "confidential": r["confidential"]}
-                for r in frame.rows(lq.order_by(["zone_code", "section"]))
-            ]  # fmt: skip
+            )  # fmt: skip
+        extra["specialisation"] = specialisation
     if m.ZONE_GDP in headline:
         gdp_by_zone = {k: v[m.ZONE_GDP] for k, v in by_level["zone"].items()}
-        values = sorted((c["value"] or 0.0 for c in gdp_by_zone.values()), reverse=True)
+        ranked = sorted((c["value"] or 0.0 for c in gdp_by_zone.values()), reverse=True)
         total = headline[m.ZONE_GDP]["value"]
         # withheld zones count towards the total but are never named: the share is
         # computed over the published values of the ten largest
         extra["concentration"] = {
             "indicator": m.ZONE_GDP,
-            "top10_share": _clean(sum(values[:10]) / total) if total else None,
+            "top10_share": _clean(sum(ranked[:10]) / total) if total else None,
         }
 
     def level_list(level: str, label) -> list[dict]:

@@ -223,21 +223,30 @@ def concentration(by_zone: ir.Table, top: int = 10) -> ir.Table:
     ).mutate(top_share=lambda t: t.top_value / t.total.nullif(0))
 
 
-def location_quotients(values: ir.Table, attrs: ir.Table) -> ir.Table:
-    """Location quotient of each zone × industry section: (x_zs / x_z) / (x_s / x)."""
+def location_quotients(values: ir.Table, attrs: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
+    """Location quotient of each zone × industry section: (x_zs / x_z) / (x_s / x).
+
+    ``values`` has ``uscc`` and ``value`` (and the columns ``by``, e.g. the indicator:
+    then each of their values has its own quotients).
+    """
     t = values.join(attrs.select("uscc", "zone_code", "section"), "uscc")
-    zs = t.group_by(["zone_code", "section"]).aggregate(
+    zs = t.group_by([*by, "zone_code", "section"]).aggregate(
         x_zs=total(t.value),
         n_enterprises=t.uscc.count(),
         abs_max=t.value.abs().max(),
         abs_sum=total(t.value.abs()),
     )
-    z = t.group_by("zone_code").aggregate(x_z=total(t.value))
-    s = t.group_by("section").aggregate(x_s=total(t.value))
-    everything = t.aggregate(x=total(t.value)).mutate(one=ibis.literal(1))
-    j = zs.join(z, "zone_code").join(s, "section")
-    j = j.mutate(one=ibis.literal(1)).join(everything, "one")
+    z = t.group_by([*by, "zone_code"]).aggregate(x_z=total(t.value))
+    s = t.group_by([*by, "section"]).aggregate(x_s=total(t.value))
+    if by:
+        everything = t.group_by(list(by)).aggregate(x=total(t.value))
+        j = zs.join(z, [*by, "zone_code"]).join(s, [*by, "section"]).join(everything, list(by))
+    else:
+        everything = t.aggregate(x=total(t.value)).mutate(one=ibis.literal(1))
+        j = zs.join(z, "zone_code").join(s, "section")
+        j = j.mutate(one=ibis.literal(1)).join(everything, "one")
     return j.select(
+        *by,
         "zone_code",
         "section",
         "n_enterprises",
@@ -246,7 +255,7 @@ def location_quotients(values: ir.Table, attrs: ir.Table) -> ir.Table:
         lq=ibis.ifelse(
             (j.x_z > 0) & (j.x_s > 0), (j.x_zs / j.x_z) / (j.x_s / j.x), ibis.null("float64")
         ),
-    ).order_by(["zone_code", "section"])
+    ).order_by([*by, "zone_code", "section"])
 
 
 def platform_shares(platforms: ir.Table, zones: ir.Table, day: dt.date) -> ir.Table:
