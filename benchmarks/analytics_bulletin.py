@@ -28,6 +28,10 @@ existing demo: ``--data-dir DIR`` (the data directory of ``htz demo``; newest sn
     python benchmarks/analytics_bulletin.py                         # national, 5 runs
     python benchmarks/analytics_bulletin.py --scale small --runs 3  # a quick run
     python benchmarks/analytics_bulletin.py --data-dir ~/htz-data   # an existing demo
+    python benchmarks/analytics_bulletin.py --one-thread            # + DuckDB on one thread
+
+``--one-thread`` also times htz and the SQL with DuckDB limited to one thread (pandas
+runs on one): how much of their lead over pandas is parallelism.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -54,7 +59,7 @@ from htz import app as application
 from htz import config
 from htz.analytics import snapshot as snapshots
 from htz.analytics.bulletin import compute, form_periods
-from htz.analytics.frame import open_frame
+from htz.analytics.frame import Frame, open_frame
 from htz.demo import pipeline
 from htz.demo.calibrate import calibrate
 from htz.demo.generator import generate
@@ -288,15 +293,17 @@ def count_numbers(x) -> int:
 # ---------------------------------------------------------------- contender 1: htz
 
 
-def run_htz(snap: snapshots.Snapshot, period: str) -> dict:
-    return compute(open_frame(snap, "duckdb"), period)
+def run_htz(snap: snapshots.Snapshot, period: str, threads: int | None = None) -> dict:
+    if threads is None:
+        return compute(open_frame(snap, "duckdb"), period)
+    return compute(Frame(snap, ibis.duckdb.connect(threads=threads)), period)
 
 
 # ---------------------------------------------------------------- contender 2: DuckDB SQL
 
 
-def run_sql(i: Inputs) -> dict:
-    con = duckdb.connect()
+def run_sql(i: Inputs, threads: int | None = None) -> dict:
+    con = duckdb.connect(config={} if threads is None else {"threads": threads})
     now = ", ".join(f"'{p}'" for p in i.now)
     live = """z.level = 'national' AND z.start <= DATE '{d}'
               AND (z."end" IS NULL OR z."end" > DATE '{d}')"""
@@ -514,10 +521,14 @@ def run_pandas(i: Inputs) -> dict:
 # ---------------------------------------------------------------- timing and memory
 
 
-def contenders(snap: snapshots.Snapshot, period: str) -> dict:
+def contenders(snap: snapshots.Snapshot, period: str, one_thread: bool = False) -> dict:
     inputs = Inputs(snap, period)
-    return {"htz": lambda: run_htz(snap, period), "sql": lambda: run_sql(inputs),
+    runs = {"htz": lambda: run_htz(snap, period), "sql": lambda: run_sql(inputs),
             "pandas": lambda: run_pandas(inputs)}  # fmt: skip
+    if one_thread:  # DuckDB on one core, as pandas runs: how much is parallelism?
+        runs["htz_1t"] = lambda: run_htz(snap, period, threads=1)
+        runs["sql_1t"] = lambda: run_sql(inputs, threads=1)
+    return runs
 
 
 def peak_kb() -> int:
@@ -575,6 +586,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="use the newest snapshot of this demo")
     parser.add_argument("--no-memory", action="store_true", help="skip the subprocess runs")
     parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument(
+        "--one-thread", action="store_true", help="also time htz and the SQL on one DuckDB thread"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--snapshot", help=argparse.SUPPRESS)
@@ -591,14 +605,15 @@ def main() -> None:
         snap = build_demo_snapshot(args.work, args.scale, args.seed, args.missing)
         source = f"generated ({args.scale}, seed {args.seed}, missing reports {args.missing})"
     print(f"snapshot {snap.id} at {snap.root} ({source})")
-    runs = contenders(snap, args.period)
+    runs = contenders(snap, args.period, args.one_thread)
 
     print("warm-up and check …", flush=True)
     results = {name: run() for name, run in runs.items()}
     reference = from_bulletin(results["htz"])
     failed = False
-    for name in ("sql", "pandas"):
-        diff = differences(reference, results[name])
+    for name in [n for n in runs if n != "htz"]:
+        result = from_bulletin(results[name]) if name.startswith("htz") else results[name]
+        diff = differences(reference, result)
         cells = len(reference["cells"])
         withheld = sum(c["confidential"] for c in reference["cells"].values())
         print(f"check {name} vs htz: {count_numbers(reference)} numbers ({cells} cells, "
@@ -639,6 +654,11 @@ def main() -> None:
         f"pandas / htz     = {ratio_pandas:.2f}x (target >= {TARGET_PANDAS}x: "
         f"{'met' if ratio_pandas >= TARGET_PANDAS else 'NOT met'})"
     )
+    if args.one_thread:
+        print(f"on one DuckDB thread: htz {median['htz_1t']:.3f} s, SQL {median['sql_1t']:.3f} s; "
+              f"pandas / htz = {median['pandas'] / median['htz_1t']:.2f}x, "
+              f"pandas / SQL = {median['pandas'] / median['sql_1t']:.2f}x, "
+              f"htz / SQL = {median['htz_1t'] / median['sql_1t']:.2f}x")  # fmt: skip
     print(f"load average at start {start['load']}, at end {end_load}")
     if args.json:
         args.json.write_text(json.dumps({
