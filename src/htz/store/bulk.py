@@ -50,10 +50,7 @@ def bulk_insert(
                 copy.write_row(row)
                 count += 1
         return count
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = "(" + ", ".join("?" for _ in columns) + ")"
-    head = f'INSERT INTO "{table.name}" ({names}) VALUES '
-    return _sqlite_executemany(conn, head, lambda _: marks, "", rows, len(columns))
+    return _sqlite_insert(conn, table, columns, rows)
 
 
 def bulk_insert_columns(
@@ -69,7 +66,6 @@ def bulk_insert_columns(
     skips the driver's per-row formatting.
     """
     constants = dict(constants or {})
-    names = [*columns, *constants]
     lists = list(columns.values())
     if not lists:
         raise ValueError("give at least one column")
@@ -82,14 +78,30 @@ def bulk_insert_columns(
             data[name] = pa.repeat(pa.scalar(constant), n)
         copy_arrow(conn, table, pa.table(data))
         return n
-    # SQLite: the constants are written into the statement as literals, so only the
-    # columns are bound (binding eight constant strings per row cost more than the insert)
-    into = ", ".join(f'"{c}"' for c in names)
-    fixed = "".join(f", {_literal(v)}" for v in constants.values())
-    marks = "(" + ", ".join("?" for _ in lists) + fixed + ")"
-    head = f'INSERT INTO "{table.name}" ({into}) VALUES '
     rows = zip(*lists, strict=True)
-    return _sqlite_executemany(conn, head, lambda _: marks, "", rows, len(lists), exact=True)
+    return _sqlite_insert(conn, table, list(columns), rows, constants, exact=True)
+
+
+def _sqlite_insert(
+    conn: Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    constants: Mapping[str, object] | None = None,
+    *,
+    exact: bool = False,
+) -> int:
+    """SQLite: multi-row ``INSERT``s of ``rows`` (values of ``columns``) plus ``constants``.
+
+    The constants are written into the statement as literals, so only the columns are
+    bound (binding eight constant strings per row cost more than the insert itself).
+    """
+    constants = constants or {}
+    into = ", ".join(f'"{c}"' for c in [*columns, *constants])
+    fixed = "".join(f", {_literal(v)}" for v in constants.values())
+    marks = "(" + ", ".join("?" for _ in columns) + fixed + ")"
+    head = f'INSERT INTO "{table.name}" ({into}) VALUES '
+    return _sqlite_executemany(conn, head, lambda _: marks, "", rows, len(columns), exact=exact)
 
 
 def bulk_insert_long(
