@@ -1,0 +1,172 @@
+"""One protection step: primary rules, secondary suppression over all linked tables, audit.
+
+``protect(cells, rules)`` decides every cell's status — ``publish``, ``primary``,
+``secondary``, ``empty`` (no contributor: known to be zero) or ``unpublished`` (a cell the
+caller does not publish at all, which an attacker does not see either) — and audits the
+result; ``audit(cells, rules, withheld)`` audits a pattern made elsewhere (τ-ARGUS,
+sdcTable, a person). Both return a ``Protection`` whose ``ok`` says whether every
+sensitive cell's derivable interval covers its required range.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from htz.disclosure.audit import covered, insider_attacks, intervals
+from htz.disclosure.cells import Cells
+from htz.disclosure.lp import Equations
+from htz.disclosure.rules import Primary, Rules, primary
+from htz.disclosure.secondary import Problem, costs, heuristic, needs, optimal
+
+METHODS = ("optimal", "heuristic", "auto")
+STATUSES = ("publish", "primary", "secondary", "empty", "unpublished")
+# "auto" solves the MIP when its first model stays below this many deviation variables
+AUTO_LIMIT = 400_000
+
+
+@dataclass
+class Protection:
+    cells: Cells
+    rules: Rules
+    method: str  # what was run: optimal, heuristic, or audit (a pattern given)
+    status: np.ndarray  # str per cell
+    reason: list[str | None]
+    required_low: np.ndarray  # NaN where not sensitive
+    required_high: np.ndarray
+    low: np.ndarray  # derivable interval (a published cell: its value)
+    high: np.ndarray
+    covered: np.ndarray  # bool per cell (True where not sensitive)
+    seconds: float
+    proven_optimal: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.covered.all())
+
+    @property
+    def withheld(self) -> np.ndarray:
+        return np.isin(self.status, ("primary", "secondary"))
+
+    def summary(self) -> dict:
+        sec = self.status == "secondary"
+        return {
+            "cells": len(self.cells),
+            "primary": int((self.status == "primary").sum()),
+            "secondary": int(sec.sum()),
+            "secondary_value": float(np.abs(self.cells.value[sec]).sum()),
+            "failed": int((~self.covered).sum()),
+            "method": self.method,
+            "proven_optimal": self.proven_optimal,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def rows(self) -> list[dict]:
+        """One record per cell: codes, n, value, top1, top2, status, reason, the audit."""
+        c = self.cells
+        out = []
+        for i, key in enumerate(c.keys):
+            sens = not np.isnan(self.required_low[i])
+            out.append({
+                **dict(zip(c.dims, key, strict=True)),
+                "n": _num(c.n[i]), "value": _num(c.value[i]),
+                "top1": _num(c.top[i, 0]), "top2": _num(c.top[i, 1]),
+                "status": str(self.status[i]), "reason": self.reason[i] or "",
+                "low": _num(self.low[i]), "high": _num(self.high[i]),
+                "required_low": _num(self.required_low[i]) if sens else None,
+                "required_high": _num(self.required_high[i]) if sens else None,
+            })  # fmt: skip
+        return out
+
+
+def _num(x: float):
+    if x is None or np.isnan(x):
+        return None
+    if np.isinf(x):
+        return float(x)
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)
+
+
+def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str):
+    prim: Primary = primary(cells, rules, forced)
+    hidden = np.zeros(len(cells), bool) if hidden is None else np.asarray(hidden, bool)
+    sens = prim.sensitive & ~hidden
+    empty = cells.n <= 0
+    zero = (cells.value == 0) & (cells.abs_total == 0) if not cells.frequency else empty
+    candidate = ~empty & ~sens & ~hidden & (rules.allow_zeros | ~zero)
+    eqs = Equations.from_sums(cells.equations())
+    singleton = (cells.n > 0) & (cells.n < 1.5) & ~cells.frequency
+    problem = Problem(
+        value=cells.value, equations=eqs, sensitive=sens, hidden=hidden, candidate=candidate,
+        upper=prim.upper, lower=prim.lower, width_only=prim.frequency_only & sens,
+        nonnegative=rules.nonnegative, insiders=(), cost=costs(cells.value, cost),
+    )  # fmt: skip
+    return prim, problem, singleton, empty
+
+
+def _finish(cells, rules, prim, problem, singleton, empty, withheld, method, start, proven):
+    withheld = withheld & ~problem.hidden
+    attacks = insider_attacks(problem.equations, singleton, withheld, problem.sensitive)
+    found = intervals(cells.value, problem.equations, withheld | problem.hidden,
+                      rules.nonnegative, attacks)  # fmt: skip
+    sens = problem.sensitive
+    req_low = np.where(sens, cells.value - prim.lower, np.nan)
+    req_high = np.where(sens, cells.value + prim.upper, np.nan)
+    ok = covered(cells.value, found, np.nan_to_num(req_low), np.nan_to_num(req_high), sens,
+                 problem.width_only)  # fmt: skip
+    status = np.full(len(cells), "publish", dtype=object)
+    status[empty] = "empty"
+    status[withheld] = "secondary"
+    status[sens & withheld] = "primary"
+    status[problem.hidden] = "unpublished"
+    reason = [prim.reason[i] if sens[i] else ("secondary" if status[i] == "secondary" else None)
+              for i in range(len(cells))]  # fmt: skip
+    return Protection(cells, rules, method, status, reason, req_low, req_high, found.low,
+                      found.high, ok, time.perf_counter() - start, proven)  # fmt: skip
+
+
+def protect(
+    cells: Cells,
+    rules: Rules,
+    method: str = "auto",
+    cost: str = "value",
+    forced: np.ndarray | None = None,
+    hidden: np.ndarray | None = None,
+    time_limit: float = 60.0,
+) -> Protection:
+    """Primary and secondary suppression of every cell of the linked tables, audited."""
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}: use one of {METHODS}")
+    start = time.perf_counter()
+    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost)
+    # insider attacks of the singletons that are sensitive themselves are known up front
+    problem.insiders = insider_attacks(problem.equations, singleton, problem.sensitive,
+                                       problem.sensitive)  # fmt: skip
+    proven = False
+    if not problem.sensitive.any():
+        withheld, used = problem.sensitive.copy(), method
+    else:
+        free = int((problem.candidate | problem.sensitive | problem.hidden).sum())
+        size = len(needs(problem)) * free
+        if method == "optimal" or (method == "auto" and size <= AUTO_LIMIT):
+            solved = optimal(problem, time_limit=time_limit)
+            withheld, used, proven = solved.withheld, solved.method, solved.optimal
+        else:
+            withheld, used = heuristic(problem), "heuristic"
+    return _finish(cells, rules, prim, problem, singleton, empty, withheld, used, start, proven)
+
+
+def audit(
+    cells: Cells,
+    rules: Rules,
+    withheld: np.ndarray,
+    forced: np.ndarray | None = None,
+    hidden: np.ndarray | None = None,
+) -> Protection:
+    """The audit of a given pattern (``withheld``: cells not published)."""
+    start = time.perf_counter()
+    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, "value")
+    withheld = np.asarray(withheld, bool) & ~empty
+    return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start, False)
