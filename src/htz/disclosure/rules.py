@@ -69,7 +69,7 @@ class Rules:
     def check(self, where: str = "rules") -> None:
         if self.min_contributors < 0 or self.frequency_range < 0:
             raise InputError(f"{where}: min_contributors and frequency_range must be ≥ 0.")
-        if self.p is not None and not 0 < self.p:
+        if self.p is not None and self.p <= 0:
             raise InputError(f"{where}: p must be a positive percentage.")
         for n, k in self.nk:
             if n < 1 or not 0 < k <= 100:
