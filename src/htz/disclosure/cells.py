@@ -25,9 +25,10 @@ from htz.errors import InputError
 
 @dataclass
 class Cells:
-    dims: tuple[str, ...]
-    hierarchies: dict[str, Hierarchy]
-    tables: tuple[tuple[str, ...], ...]
+    dims: tuple[str, ...]  # the dimension columns, in order; a cell key has one code each
+    hierarchies: dict[str, Hierarchy]  # by name
+    column_of: dict[str, str]  # hierarchy name → its dimension column
+    tables: tuple[tuple[str, ...], ...]  # each a tuple of hierarchy names
     keys: list[tuple[str, ...]]  # one code per dimension of ``dims``
     value: np.ndarray  # float64
     n: np.ndarray  # float64: contributors (weighted units)
@@ -43,16 +44,15 @@ class Cells:
         return {k: i for i, k in enumerate(self.keys)}
 
     def equations(self) -> list[tuple[int, list[int]]]:
-        """(total cell, its parts): every non-leaf code of every table's dimensions."""
+        """(total cell, its parts): every non-leaf code of every table's hierarchies."""
         index = self.index()
         seen: set[tuple[int, tuple[int, ...]]] = set()
         out: list[tuple[int, list[int]]] = []
         for table in self.tables:
-            for d in table:
-                h = self.hierarchies[d]
-                pos = self.dims.index(d)
-                others = [self.hierarchies[o].codes if o in table else (self.hierarchies[o].root,)
-                          for o in self.dims]  # fmt: skip
+            by_col = {self.column_of[h]: self.hierarchies[h] for h in table}
+            for col, h in by_col.items():
+                pos = self.dims.index(col)
+                others = [by_col[d].codes if d in by_col else (self._root(d),) for d in self.dims]
                 others[pos] = ("",)
                 for combo in itertools.product(*others):
                     for p, kids in h.children.items():
@@ -69,55 +69,94 @@ class Cells:
                             out.append((total, parts))
         return out
 
-    def table_of(self) -> np.ndarray:
-        """For each cell, the first table it belongs to."""
-        out = np.full(len(self), -1, dtype=np.int64)
-        for t, idx in reversed(list(enumerate(self.table_cells))):
-            out[idx] = t
-        return out
+    def _root(self, column: str) -> str:
+        return next(h.root for n, h in self.hierarchies.items() if self.column_of[n] == column)
 
 
-def _check_tables(dims: Sequence[str], tables: Sequence[Sequence[str]] | None) -> tuple:
-    tables = [tuple(dims)] if not tables else [tuple(t) for t in tables]
+@dataclass(frozen=True)
+class _Space:
+    """Integer keys of cells: a mixed radix over each column's codes (all its hierarchies)."""
+
+    dims: tuple[str, ...]
+    codes: dict[str, tuple[str, ...]]
+    strides: np.ndarray
+
+    @classmethod
+    def of(cls, hier: Mapping[str, Hierarchy], column_of: Mapping[str, str]) -> _Space:
+        dims = tuple(dict.fromkeys(column_of[n] for n in hier))
+        codes: dict[str, tuple[str, ...]] = {}
+        for d in dims:
+            mine = [h for n, h in hier.items() if column_of[n] == d]
+            roots = {h.root for h in mine}
+            leaves = {h.leaves for h in mine}
+            if len(roots) > 1 or len({frozenset(x) for x in leaves}) > 1:
+                raise InputError(
+                    f"dimension {d!r}: its hierarchies must share one total and the same "
+                    "bottom-level codes (they group the same codes differently)."
+                )
+            codes[d] = tuple(dict.fromkeys(c for h in mine for c in h.codes))
+        sizes = [len(codes[d]) for d in dims]
+        strides = np.ones(len(dims), dtype=np.int64)
+        for i in range(len(dims) - 2, -1, -1):
+            strides[i] = strides[i + 1] * sizes[i + 1]
+        return cls(dims, codes, strides)
+
+    def decode(self, key: int) -> tuple[str, ...]:
+        out, rest = [], int(key)
+        for d, s in zip(self.dims, self.strides, strict=True):
+            i, rest = divmod(rest, int(s))
+            out.append(self.codes[d][i])
+        return tuple(out)
+
+
+def _check_tables(hier, column_of, tables) -> tuple:
+    names = tuple(hier)
+    if not tables:
+        tables = [tuple(dict((column_of[n], n) for n in names).values())]
+    tables = [tuple(t) for t in tables]
     for t in tables:
-        unknown = [d for d in t if d not in dims]
-        if unknown or len(set(t)) != len(t) or not t:
+        unknown = [d for d in t if d not in hier]
+        cols = [column_of[d] for d in t if d in hier]
+        if unknown or len(set(cols)) != len(cols) or not t:
             raise InputError(
-                f"table {list(t)}: each table names distinct dimensions among {list(dims)}."
+                f"table {list(t)}: each table names dimensions among {list(names)}, "
+                "one hierarchy per dimension column."
             )
     return tuple(tables)
 
 
-def _strides(dims: Sequence[str], hier: Mapping[str, Hierarchy]) -> np.ndarray:
-    sizes = [len(hier[d].codes) for d in dims]
-    strides = np.ones(len(dims), dtype=np.int64)
-    for i in range(len(dims) - 2, -1, -1):
-        strides[i] = strides[i + 1] * sizes[i + 1]
-    return strides
-
-
-def _all_keys(dims, hier, tables, strides) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Every cell of every table as an integer key (mixed radix over code positions)."""
+def _all_keys(space: _Space, hier, column_of, tables) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every cell of every table as an integer key."""
     per_table = []
     for t in tables:
-        ranges = [np.arange(len(hier[d].codes)) if d in t else np.zeros(1, np.int64)
-                  for d in dims]  # fmt: skip
+        by_col = {column_of[n]: hier[n] for n in t}
+        ranges = []
+        for d in space.dims:
+            pos = {c: i for i, c in enumerate(space.codes[d])}
+            if d in by_col:
+                ranges.append(np.array([pos[c] for c in by_col[d].codes], dtype=np.int64))
+            else:
+                ranges.append(np.array([pos[space.codes[d][0]]], dtype=np.int64))
         grids = np.meshgrid(*ranges, indexing="ij")
-        per_table.append(sum(g.ravel() * s for g, s in zip(grids, strides, strict=True)))
+        per_table.append(sum(g.ravel() * s for g, s in zip(grids, space.strides, strict=True)))
     return np.unique(np.concatenate(per_table)), per_table
 
 
-def _expand(leaf_pos: dict[str, np.ndarray], dims, hier, table, strides):
+def _expand(leaf_pos: dict[str, np.ndarray], space: _Space, hier, column_of, table):
     """(row index, cell key) for each row and each cell of ``table`` that contains it."""
     n_rows = len(next(iter(leaf_pos.values())))
     rows = np.arange(n_rows, dtype=np.int64)
     keys = np.zeros(n_rows, dtype=np.int64)
-    for d, stride in zip(dims, strides, strict=True):
-        if d not in table:
+    by_col = {column_of[n]: hier[n] for n in table}
+    for d, stride in zip(space.dims, space.strides, strict=True):
+        codes = space.codes[d]
+        pos = {c: i for i, c in enumerate(codes)}
+        if d not in by_col:
+            keys = keys + pos[codes[0]] * stride
             continue
-        h = hier[d]
-        pos = {c: i for i, c in enumerate(h.codes)}
-        anc = [np.array([pos[a] for a in h.ancestors(c)], dtype=np.int64) for c in h.codes]
+        h = by_col[d]
+        anc = [np.array([pos[a] for a in h.ancestors(c)] if c in h else [], dtype=np.int64)
+               for c in codes]  # fmt: skip
         lengths = np.array([len(a) for a in anc], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         flat = np.concatenate(anc)
@@ -143,11 +182,16 @@ def _top_k(cell: np.ndarray, mags: np.ndarray, n_cells: int, k: int) -> np.ndarr
     return top
 
 
-def _leaf_positions(columns: Mapping[str, Sequence], hier, what: str) -> dict[str, np.ndarray]:
+def _leaf_positions(columns: Mapping[str, Sequence], space: _Space, hier, column_of, what: str):
     out = {}
-    for d, values in columns.items():
-        h = hier[d]
-        pos = {c: i for i, c in enumerate(h.codes)}
+    for d in space.dims:
+        if d not in columns:
+            raise InputError(
+                f"{what}: no column {d!r}; give a column for each of {list(space.dims)}."
+            )
+        h = next(hier[n] for n in hier if column_of[n] == d)
+        pos = {c: i for i, c in enumerate(space.codes[d])}
+        values = columns[d]
         idx = np.empty(len(values), dtype=np.int64)
         for i, v in enumerate(values):
             code = "" if v is None else str(v).strip()
@@ -163,17 +207,25 @@ def _leaf_positions(columns: Mapping[str, Sequence], hier, what: str) -> dict[st
     return out
 
 
-def _finish(dims, hier, tables, strides, cell_keys, per_table, value, n, abs_total, top, freq):
-    decode = []
-    for key in cell_keys:
-        rest, codes = int(key), []
-        for d, s in zip(dims, strides, strict=True):
-            i, rest = divmod(rest, int(s))
-            codes.append(hier[d].codes[i])
-        decode.append(tuple(codes))
+def _prepare(columns, hierarchies, tables, column_of, what):
+    column_of = {n: (column_of or {}).get(n, n) for n in hierarchies}
+    space = _Space.of(hierarchies, column_of)
+    tables = _check_tables(hierarchies, column_of, tables)
+    pos = _leaf_positions(columns, space, hierarchies, column_of, what)
+    cell_keys, per_table = _all_keys(space, hierarchies, column_of, tables)
+    rows, keys = zip(*(_expand(pos, space, hierarchies, column_of, t) for t in tables),
+                     strict=True)  # fmt: skip
+    # a cell shared by linked tables counts each row once
+    pair = np.unique(np.stack([np.concatenate(keys), np.concatenate(rows)], axis=1), axis=0)
+    cell = np.searchsorted(cell_keys, pair[:, 0])
+    return column_of, space, tables, cell_keys, per_table, cell, pair[:, 1]
+
+
+def _finish(space, hier, column_of, tables, cell_keys, per_table, value, n, abs_total, top, freq):
     table_cells = tuple(np.searchsorted(cell_keys, np.unique(t)) for t in per_table)
-    return Cells(tuple(dims), dict(hier), tables, decode, value, n, abs_total, top,
-                 table_cells, freq)  # fmt: skip
+    keys = [space.decode(k) for k in cell_keys]
+    return Cells(space.dims, dict(hier), dict(column_of), tables, keys, value, n, abs_total,
+                 top, table_cells, freq)  # fmt: skip
 
 
 def from_microdata(
@@ -184,21 +236,23 @@ def from_microdata(
     contributor: Sequence | None = None,
     weight: Sequence[float] | None = None,
     top_k: int = 2,
+    column_of: Mapping[str, str] | None = None,
     what: str = "data",
 ) -> Cells:
     """Cells of ``tables`` from one row per contributor (or per unit with a ``weight``).
 
-    ``columns`` maps each dimension to the rows' bottom-level codes. Without ``value`` the
+    ``columns`` maps each dimension column to the rows' bottom-level codes;
+    ``hierarchies`` are named, each on the column ``column_of`` gives (default: its own
+    name), so that one column may be grouped two ways in two linked tables; ``tables``
+    list hierarchy names (default: one table of every column). Without ``value`` the
     tables count units (a frequency table). Rows with one ``contributor`` id are one
     contributor whose contribution to a cell is the sum of its rows there. A row with
     ``weight`` w stands for w units of its value each (w × value in total).
     """
-    dims = tuple(hierarchies)
-    if set(columns) != set(dims):
-        raise InputError(f"{what}: give a column for each dimension {list(dims)}.")
-    tables = _check_tables(dims, tables)
-    pos = _leaf_positions(columns, hierarchies, what)
-    n_rows = len(next(iter(pos.values())))
+    column_of, space, tables, cell_keys, per_table, cell, rows = _prepare(
+        columns, hierarchies, tables, column_of, what
+    )
+    n_rows = len(columns[space.dims[0]])
     v = np.ones(n_rows) if value is None else np.asarray(value, dtype=np.float64)
     w = np.ones(n_rows) if weight is None else np.asarray(weight, dtype=np.float64)
     for name, arr in (("value", v), ("weight", w)):
@@ -207,13 +261,6 @@ def from_microdata(
             raise InputError(f"{what} row {bad[0] + 2}: the {name} is not a number; fill it in.")
     if (w < 0).any():
         raise InputError(f"{what} row {np.flatnonzero(w < 0)[0] + 2}: a weight is negative.")
-    strides = _strides(dims, hierarchies)
-    cell_keys, per_table = _all_keys(dims, hierarchies, tables, strides)
-    rows, keys = zip(*(_expand(pos, dims, hierarchies, t, strides) for t in tables), strict=True)
-    rows, keys = np.concatenate(rows), np.concatenate(keys)
-    pair = np.unique(np.stack([keys, rows], axis=1), axis=0)  # a shared cell counts rows once
-    keys, rows = pair[:, 0], pair[:, 1]
-    cell = np.searchsorted(cell_keys, keys)
     n_cells = len(cell_keys)
     amount = v[rows] * w[rows]
     if contributor is None:
@@ -235,7 +282,7 @@ def from_microdata(
     if value is None:
         total, abs_total = n.copy(), n.copy()
         top = np.zeros((n_cells, top_k))
-    return _finish(dims, hierarchies, tables, strides, cell_keys, per_table,
+    return _finish(space, hierarchies, column_of, tables, cell_keys, per_table,
                    total, n, abs_total, top, value is None)  # fmt: skip
 
 
@@ -247,6 +294,7 @@ def from_leaves(
     abs_total: Sequence[float],
     top: Sequence[Sequence[float]],
     tables: Sequence[Sequence[str]] | None = None,
+    column_of: Mapping[str, str] | None = None,
     what: str = "cells",
 ) -> Cells:
     """Cells of ``tables`` rolled up from bottom-level cells (their sums and top lists).
@@ -255,21 +303,16 @@ def from_leaves(
     and one industry section): then a total's K largest contributions are the K largest of
     its parts' K largest, and its contributors are the sum of theirs.
     """
-    dims = tuple(hierarchies)
-    tables = _check_tables(dims, tables)
-    pos = _leaf_positions(columns, hierarchies, what)
+    column_of, space, tables, cell_keys, per_table, cell, rows = _prepare(
+        columns, hierarchies, tables, column_of, what
+    )
     top_arr = np.asarray(top, dtype=np.float64)
-    k = top_arr.shape[1] if top_arr.ndim == 2 else 2
-    strides = _strides(dims, hierarchies)
-    cell_keys, per_table = _all_keys(dims, hierarchies, tables, strides)
-    rows, keys = zip(*(_expand(pos, dims, hierarchies, t, strides) for t in tables), strict=True)
-    pair = np.unique(np.stack([np.concatenate(keys), np.concatenate(rows)], axis=1), axis=0)
-    cell, rows = np.searchsorted(cell_keys, pair[:, 0]), pair[:, 1]
+    k = top_arr.shape[1]
     n_cells = len(cell_keys)
     v, cnt, ab = (np.asarray(a, dtype=np.float64) for a in (value, n, abs_total))
     tops = _top_k(np.repeat(cell, k), np.abs(top_arr[rows]).ravel(), n_cells, k)
     return _finish(
-        dims, hierarchies, tables, strides, cell_keys, per_table,
+        space, hierarchies, column_of, tables, cell_keys, per_table,
         np.bincount(cell, weights=v[rows], minlength=n_cells),
         np.bincount(cell, weights=cnt[rows], minlength=n_cells),
         np.bincount(cell, weights=ab[rows], minlength=n_cells),

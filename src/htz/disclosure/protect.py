@@ -101,7 +101,7 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str):
     problem = Problem(
         value=cells.value, equations=eqs, sensitive=sens, hidden=hidden, candidate=candidate,
         upper=prim.upper, lower=prim.lower, width_only=prim.frequency_only & sens,
-        nonnegative=rules.nonnegative, insiders=(), cost=costs(cells.value, cost),
+        nonnegative=rules.nonnegative, insiders=(), cost=costs(cells.value, cost, cells.n),
     )  # fmt: skip
     return prim, problem, singleton, empty
 

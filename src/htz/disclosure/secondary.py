@@ -16,7 +16,8 @@ when such a deviation exists — the audit's linear programme, seen from the oth
   in the final pattern, so the audit passes by construction; the cost is not minimal.
 
 Costs: ``value`` (|X|: lose as little of the table's magnitude as possible), ``count``
-(as few cells as possible) or ``log`` (1 + log(1 + |X|), between the two). Ties are broken
+(as few cells as possible), ``contributors`` (n: sdcTable's default) or ``log``
+(1 + log(1 + |X|), between value and count). Ties are broken
 by cell order, so the same input gives the same pattern.
 """
 
@@ -32,7 +33,7 @@ import numpy as np
 from htz.disclosure.audit import Attack, covered, intervals
 from htz.disclosure.lp import INF, OPTIMAL, Equations, add_rows, scale_of, solver
 
-COSTS = ("value", "count", "log")
+COSTS = ("value", "count", "contributors", "log")
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,14 @@ class Problem:
     cost: np.ndarray
 
 
-def costs(value: np.ndarray, kind: str) -> np.ndarray:
+def costs(value: np.ndarray, kind: str, n: np.ndarray | None = None) -> np.ndarray:
     a = np.abs(value)
     if kind == "value":
         base = a
     elif kind == "count":
         base = np.ones_like(a)
+    elif kind == "contributors":
+        base = np.asarray(n if n is not None else a, dtype=float)
     elif kind == "log":
         base = 1.0 + np.log1p(a)
     else:
