@@ -14,11 +14,15 @@ from __future__ import annotations
 
 MICRODATA1 = {
     "region": list(
-        "CCAACDDAACABBBCDABCABDACDDABDCCBBBBDCDBCBADBBDBCCBACDBCBBACDBADDAADDDACBBDDBDDABBCABBBCACCCDBDBBDBAB"
+        "CCAACDDAACABBBCDABCABDACDDABDCCBBBBDCDBCBADBBDBCCB"
+        "ACDBCBBACDBADDAADDDACBBDDBDDABBCABBBCACCCDBDBBDBAB"
     ),
     "gender": [
         {"m": "male", "f": "female"}[g]
-        for g in "mmmmmfffmmffmmffmmmmmmmffmmfmmfmfffmfmfmmmfffmfmffmfffmmfmfmmmffmmffmmfmfffffmmfffmmmmmmmfmmfffmmfmm"
+        for g in (
+            "mmmmmfffmmffmmffmmmmmmmffmmfmmfmfffmfmfmmmfffmfmff"
+            "mfffmmfmfmmmffmmffmmfmfffffmmfffmmmmmmmfmmfffmmfmm"
+        )
     ],
     "val": [
         9, 11, 10, 11, 18, 10, 6, 9, 5, 12, 11, 10, 11, 5, 10, 11, 7, 7, 10, 13, 12, 280, 15,

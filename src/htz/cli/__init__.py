@@ -49,7 +49,7 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from htz.cli import analytics, demo, evaluation, registry, reporting, system, web
+    from htz.cli import analytics, demo, disclosure, evaluation, registry, reporting, system, web
 
     system.register(app, state)
     registry.register(app, state)
@@ -58,6 +58,7 @@ def _register() -> None:
     demo.register(app, state)
     evaluation.register(app, state)
     web.register(app, state)
+    disclosure.register(app, state)
 
 
 _register()

@@ -25,7 +25,7 @@ import numpy as np
 from htz.disclosure.cells import Cells
 from htz.errors import InputError
 
-# the reason codes, in the order in which a cell is said to be sensitive for one
+# the reason codes; a cell sensitive by several rules has them all, joined by "+"
 REASONS = ("forced", "threshold", "dominance", "p-percent", "pq")
 
 
@@ -108,8 +108,7 @@ def primary(cells: Cells, rules: Rules, forced: np.ndarray | None = None) -> Pri
 
     def mark(mask: np.ndarray, code: str, need: np.ndarray) -> None:
         for i in np.flatnonzero(mask):
-            if reason[i] is None:
-                reason[i] = code
+            reason[i] = code if reason[i] is None else f"{reason[i]}+{code}"
         np.maximum(level, np.where(mask, need, 0.0), out=level)
 
     if forced is not None:
