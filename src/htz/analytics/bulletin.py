@@ -13,9 +13,9 @@ from collections.abc import Mapping
 import ibis
 
 from htz.analytics import metrics as m
+from htz.analytics import protection
 from htz.analytics.frame import Frame
 from htz.catalog import load_catalog
-from htz.disclosure import withhold
 from htz.periods import Period, parse
 
 LEVELS = ("national", "region", "province", "zone")
@@ -61,7 +61,7 @@ def enterprise_values(frame: Frame, period: Period) -> ibis.Table | None:
 
 
 def aggregates(frame: Frame, period: Period, values: ibis.Table | None = None) -> ibis.Table:
-    """Every headline indicator at every level, with disclosure flags, as one expression."""
+    """Every headline indicator at every level, before disclosure control, as one expression."""
     day, ly_day = period.end_date, period.last_year().end_date
     ents, zones = frame.registry("enterprises"), frame.registry("zones")
     attrs_now, attrs_ly = m.attributes(ents, zones, day), m.attributes(ents, zones, ly_day)
@@ -77,8 +77,22 @@ def aggregates(frame: Frame, period: Period, values: ibis.Table | None = None) -
         parts.append(
             agg.mutate(level=ibis.literal(level), table=ibis.literal(f"{level}:") + agg.indicator)
         )
-    union = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    return withhold(union, group_by="table")
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def disclosure_pattern(frame: Frame, period: Period, values: ibis.Table | None) -> tuple:
+    """The withheld cells of this year's tables and of last year's (whose values this
+    year's growth rates would give away), each protected as its own bulletin is."""
+    if values is None:
+        return protection.Pattern(), protection.Pattern()
+    ents, zones = frame.registry("enterprises"), frame.registry("zones")
+    out = []
+    for year, day in (("now", period.end_date), ("ly", period.last_year().end_date)):
+        attrs = m.attributes(ents, zones, day)
+        leaves = frame.rows(protection.leaf_cells(values, attrs, year))
+        live = frame.rows(m.zones_on(zones, day))
+        out.append(protection.protect_all(leaves, live, LQ_INDICATORS))
+    return out[0], out[1]
 
 
 def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = None) -> dict:
@@ -96,18 +110,22 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
         frame.rows(aggregates(frame, period, values)) if values is not None else [],
         key=lambda r: (r["level"], str(r["key"]), order.get(r["indicator"], 99), r["indicator"]),
     )
+    pattern, pattern_ly = disclosure_pattern(frame, period, values)
     by_level: dict[str, dict[str, dict]] = {level: {} for level in LEVELS}
     for r in rows:
+        reason = pattern.withheld(r["indicator"], r["level"], r["key"])
+        # a growth rate and this year's value give last year's: withheld with either
+        hide_growth = reason or pattern_ly.withheld(r["indicator"], r["level"], r["key"])
         cell = {
-            "value": None if r["confidential"] else _clean(r["value"]),
+            "value": None if reason else _clean(r["value"]),
             "unit": _unit(r["indicator"]),
-            "growth_comparable": None if r["confidential"] else _clean(r["growth_comparable"]),
-            "growth_current": None if r["confidential"] else _clean(r["growth_current"]),
+            "growth_comparable": None if hide_growth else _clean(r["growth_comparable"]),
+            "growth_current": None if hide_growth else _clean(r["growth_current"]),
             "n_enterprises": r["n_enterprises"],
-            "confidential": r["confidential"],
+            "confidential": bool(reason),
         }
-        if r["confidential"]:
-            cell["reason"] = r["reason"]
+        if reason:
+            cell["reason"] = reason.split("+")[0]  # the first rule that holds (rules order)
         else:
             cell["imputed_share"] = _clean(r["imputed_value"] / r["value"]) if r["value"] else 0.0
         by_level[r["level"]].setdefault(r["key"], {})[r["indicator"]] = cell
@@ -142,15 +160,12 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
         lq = m.location_quotients(
             mine.select("uscc", "indicator", "value"), attrs_now, by=("indicator",)
         )
-        lq = withhold(
-            lq.mutate(key=lq.section, table=lq.indicator + ":" + lq.zone_code), group_by="table"
-        )
         specialisation: dict[str, list] = {i: [] for i in LQ_INDICATORS}
         for r in frame.rows(lq.order_by(["indicator", "zone_code", "section"])):
+            hidden = (r["indicator"], r["zone_code"], r["section"]) in pattern.sections
             specialisation[r["indicator"]].append(
                 {"zone": r["zone_code"], "section": r["section"],
-                 "lq": None if r["confidential"] else _clean(r["lq"]),
-                 "confidential": r["confidential"]}
+                 "lq": None if hidden else _clean(r["lq"]), "confidential": hidden}
             )  # fmt: skip
         extra["specialisation"] = specialisation
     if m.ZONE_GDP in headline:
@@ -188,5 +203,5 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
         "platforms": platform_rows,
         "quality": quality,
         **extra,
-        "disclosure": {"min_enterprises": 3, "dominance": 0.85},
+        "disclosure": {**protection.describe(), "audit": pattern.audit},
     }  # fmt: skip

@@ -16,7 +16,6 @@ from htz.disclosure.cells import Cells, from_leaves, from_microdata
 from htz.disclosure.hierarchy import Hierarchy
 from htz.disclosure.protect import Protection, audit, protect
 from htz.disclosure.rules import Rules
-from htz.disclosure.suppress import withhold  # the old rule, until the bulletin moves
 
 __all__ = [
     "Cells",

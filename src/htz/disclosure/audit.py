@@ -4,8 +4,9 @@ For every withheld cell, the smallest and largest value it can take in any table
 agrees with every published cell and every table equation (a total is the sum of its
 parts), each cell at least 0 where the values cannot be negative: two linear programmes
 per cell. An *insider* — the single contributor of a withheld cell, who knows its own
-value — is an attacker too: for two withheld cells in one equation where one is a
-singleton (τ-ARGUS's "virtual cell"), the other cell's interval is computed again with the
+value — is an attacker too (τ-ARGUS's "virtual cell" covers two singletons in one row):
+each sensitive cell that the singleton's contributor is not part of, and that is linked to
+the singleton through withheld cells, has its interval computed again with the
 singleton's value known. A sensitive cell is protected when its interval, under every
 attack, covers its required range [X − lower protection, X + upper protection]; a cell
 sensitive only by the frequency rule without a protection percentage needs a width above 0.
@@ -13,7 +14,7 @@ sensitive only by the frequency rule without a protection percentage needs a wid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,28 +36,48 @@ class Intervals:
     high: np.ndarray
 
 
-def insider_attacks(
-    equations: Equations, singleton: np.ndarray, withheld: np.ndarray, sensitive: np.ndarray
-) -> list[Attack]:
-    """For each equation, each sensitive cell attacked by each other withheld singleton.
+def components(equations: Equations, free: np.ndarray) -> np.ndarray:
+    """A label per cell: withheld cells joined by an equation share one (others: -1)."""
+    parent = np.arange(len(free))
 
-    Only cells side by side in one equation (parts of one total, or the total and a part
-    that is not its own contributor's) are paired: the singleton's contributor knows its
-    own value and nothing else.
-    """
-    out: set[Attack] = set()
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
     for r in range(len(equations)):
-        idx, coef = equations.row(r)
-        parts = idx[coef < 0]
-        singles = [int(i) for i in parts if singleton[i] and withheld[i]]
-        if not singles:
-            continue
-        targets = [int(i) for i in parts if sensitive[i]]
-        for s in singles:
-            for t in targets:
-                if t != s:
-                    out.add(Attack(t, (s,)))
-    return sorted(out, key=lambda a: (a.target, a.known))
+        idx, _ = equations.row(r)
+        f = [int(i) for i in idx if free[i]]
+        for a in f[1:]:
+            ra, rb = find(f[0]), find(a)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    labels = np.array([find(i) for i in range(len(free))])
+    return np.where(free, labels, -1)
+
+
+def insider_attacks(
+    equations: Equations,
+    singleton: np.ndarray,
+    withheld: np.ndarray,
+    sensitive: np.ndarray,
+    contains: Callable[[int, int], bool],
+) -> list[Attack]:
+    """Each sensitive cell attacked by the contributor of each withheld singleton.
+
+    The singleton's contributor knows its own value, and so that cell; it attacks every
+    sensitive cell it does not itself contribute to (``contains(s, t)``: does cell ``t``
+    hold singleton ``s``'s contributor) whose withheld cells are linked to its own through
+    the equations (elsewhere, knowing one more cell changes nothing).
+    """
+    label = components(equations, withheld)
+    out = []
+    for s in np.flatnonzero(singleton & withheld):
+        for t in np.flatnonzero(sensitive & withheld & (label == label[s])):
+            if t != s and not contains(int(s), int(t)):
+                out.append(Attack(int(t), (int(s),)))
+    return sorted(out, key=lambda a: (a.known, a.target))
 
 
 def intervals(
@@ -85,7 +106,10 @@ def intervals(
     h.addVars(m, lb, np.full(m, INF))
     add_rows(h, rows, rhs, rhs)
     col = {int(c): i for i, c in enumerate(cells)}
-    jobs = [Attack(int(c)) for c in cells] + [a for a in (attacks or []) if free[a.target]]
+    # outsider attacks first; insider attacks grouped by what they know (one bound change)
+    jobs = [Attack(int(c)) for c in cells] + sorted(
+        (a for a in (attacks or []) if free[a.target]), key=lambda a: (a.known, a.target)
+    )
     for a in jobs:
         j = col[a.target]
         fixed = [col[k] for k in a.known if k in col]

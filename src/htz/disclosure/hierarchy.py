@@ -96,5 +96,13 @@ class Hierarchy:
             out.append(self.parent[out[-1]])
         return tuple(out)
 
+    def leaves_under(self) -> dict[str, frozenset[str]]:
+        """Each code's bottom-level codes (a leaf: itself)."""
+        out: dict[str, frozenset[str]] = {}
+        for code in reversed(self.codes):  # children come after their parent
+            kids = self.children.get(code)
+            out[code] = frozenset().union(*(out[k] for k in kids)) if kids else frozenset({code})
+        return out
+
     def depth(self, code: str) -> int:
         return len(self.ancestors(code)) - 1

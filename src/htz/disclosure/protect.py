@@ -89,26 +89,57 @@ def _num(x: float):
     return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)
 
 
-def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str):
+def _containment(cells: Cells):
+    """``contains(s, t)``: does cell ``t`` hold the single contributor of cell ``s``?
+
+    It does when ``t`` covers ``s`` in every dimension, or when the cell where the two
+    overlap has a contributor (``s`` has only one); cells that do not overlap never do.
+    """
+    leaves: dict[str, dict[str, frozenset[str]]] = {}
+    for name, h in cells.hierarchies.items():
+        col = leaves.setdefault(cells.column_of[name], {})
+        for code, under in h.leaves_under().items():
+            col[code] = col.get(code, frozenset()) | under
+    index = cells.index()
+
+    def contains(s: int, t: int) -> bool:
+        inter, covers = [], True
+        for d, a, b in zip(cells.dims, cells.keys[s], cells.keys[t], strict=True):
+            la, lb = leaves[d][a], leaves[d][b]
+            if not la & lb:
+                return False
+            covers = covers and la <= lb
+            inter.append(a if la <= lb else b if lb <= la else None)
+        if covers or None in inter:
+            return True
+        i = index.get(tuple(inter))
+        return i is None or bool(cells.n[i] > 0)
+
+    return contains
+
+
+def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None):
     prim: Primary = primary(cells, rules, forced)
     hidden = np.zeros(len(cells), bool) if hidden is None else np.asarray(hidden, bool)
+    keep = np.zeros(len(cells), bool) if keep is None else np.asarray(keep, bool)
     sens = prim.sensitive & ~hidden
     empty = cells.n <= 0
     zero = (cells.value == 0) & (cells.abs_total == 0) if not cells.frequency else empty
-    candidate = ~empty & ~sens & ~hidden & (rules.allow_zeros | ~zero)
+    candidate = ~empty & ~sens & ~hidden & ~keep & (rules.allow_zeros | ~zero)
     eqs = Equations.from_sums(cells.equations())
     singleton = (cells.n > 0) & (cells.n < 1.5) & ~cells.frequency
     problem = Problem(
         value=cells.value, equations=eqs, sensitive=sens, hidden=hidden, candidate=candidate,
         upper=prim.upper, lower=prim.lower, width_only=prim.frequency_only & sens,
-        nonnegative=rules.nonnegative, insiders=(), cost=costs(cells.value, cost, cells.n),
+        nonnegative=rules.nonnegative, insiders=lambda w: [], cost=costs(cells.value, cost, cells.n),
     )  # fmt: skip
     return prim, problem, singleton, empty
 
 
 def _finish(cells, rules, prim, problem, singleton, empty, withheld, method, start, proven):
     withheld = withheld & ~problem.hidden
-    attacks = insider_attacks(problem.equations, singleton, withheld, problem.sensitive)
+    attacks = insider_attacks(problem.equations, singleton, withheld | problem.hidden,
+                              problem.sensitive, _containment(cells))  # fmt: skip
     found = intervals(cells.value, problem.equations, withheld | problem.hidden,
                       rules.nonnegative, attacks)  # fmt: skip
     sens = problem.sensitive
@@ -135,15 +166,22 @@ def protect(
     forced: np.ndarray | None = None,
     hidden: np.ndarray | None = None,
     time_limit: float = 60.0,
+    keep: np.ndarray | None = None,
 ) -> Protection:
-    """Primary and secondary suppression of every cell of the linked tables, audited."""
+    """Primary and secondary suppression of every cell of the linked tables, audited.
+
+    ``hidden`` cells are not published at all (an attacker does not see them either);
+    ``keep`` cells are never chosen as secondaries (a headline total, or a cell that other
+    published figures give away), though a sensitive one is still withheld.
+    """
     if method not in METHODS:
         raise ValueError(f"method {method!r}: use one of {METHODS}")
     start = time.perf_counter()
-    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost)
-    # insider attacks of the singletons that are sensitive themselves are known up front
-    problem.insiders = insider_attacks(problem.equations, singleton, problem.sensitive,
-                                       problem.sensitive)  # fmt: skip
+    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost, keep)
+    contains = _containment(cells)
+    problem.insiders = lambda withheld: insider_attacks(
+        problem.equations, singleton, withheld, problem.sensitive, contains
+    )
     proven = False
     if not problem.sensitive.any():
         withheld, used = problem.sensitive.copy(), method

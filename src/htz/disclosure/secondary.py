@@ -24,7 +24,7 @@ by cell order, so the same input gives the same pattern.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -56,7 +56,7 @@ class Problem:
     lower: np.ndarray
     width_only: np.ndarray  # frequency-rule cells without a protection range
     nonnegative: bool
-    insiders: Sequence[Attack]
+    insiders: Callable[[np.ndarray], list[Attack]]  # the insider attacks on a pattern
     cost: np.ndarray
 
 
@@ -94,12 +94,13 @@ def needs(p: Problem, attacks: Sequence[Attack] | None = None) -> list[Need]:
 
 
 def _failing(p: Problem, withheld: np.ndarray) -> list[Need]:
-    found = intervals(p.value, p.equations, withheld | p.hidden, p.nonnegative, p.insiders)
+    insiders = p.insiders(withheld | p.hidden)
+    found = intervals(p.value, p.equations, withheld | p.hidden, p.nonnegative, insiders)
     req_low, req_high = p.value - p.lower, p.value + p.upper
     ok = covered(p.value, found, req_low, req_high, p.sensitive, p.width_only)
     bad = set(np.flatnonzero(~ok).tolist())
-    # insider-specific failures: re-check each insider attack whose target failed
-    return [n for n in needs(p, p.insiders) if n.attack.target in bad]
+    # every attack (outsider and insider) on a cell that failed
+    return [n for n in needs(p, insiders) if n.attack.target in bad]
 
 
 def _capacity(p: Problem, s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +128,8 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
              np.zeros(len(rows)), np.zeros(len(rows)))  # fmt: skip
     col = {int(c): i for i, c in enumerate(cols)}
     unit = p.cost[cols] / np.maximum(np.abs(p.value[cols]) / s, 1e-9)
-    todo = list(order) if order is not None else _order(p, needs(p, p.insiders))
+    # outsider attacks first; insider attacks join as the audit finds them failing
+    todo = list(order) if order is not None else _order(p, needs(p))
     for _round in range(3):
         for need in todo:
             _one(h, need, withheld, p, cols, col, unit, up_cap, down_cap, s, m)

@@ -13,8 +13,9 @@ from htz.publish.model import Chart, Document, Section, Series, published
 
 def document(data: dict, lang: str) -> Document:
     i18n.t("withheld", lang)  # an unknown language stops here
-    rules = data.get("disclosure") or {"min_enterprises": 3, "dominance": 0.85}
+    rules = {"min_enterprises": 3, "dominance": 0.85, "p": 0.10} | (data.get("disclosure") or {})
     n, d = rules["min_enterprises"], i18n.percent(rules["dominance"], lang, decimals=0)
+    p = i18n.percent(rules["p"] or 0.0, lang, decimals=0)
     period = i18n.period_name(data["period"], lang)
     main = tables.main_indicator(data)
     sections = [
@@ -31,7 +32,7 @@ def document(data: dict, lang: str) -> Document:
         Section("quality", i18n.t("sec_quality", lang),
                 tables=[tables.reporting(data, lang), tables.imputed(data, lang)]),
         Section("notes", i18n.t("sec_notes", lang),
-                items=[i18n.pick(note, lang).format(n=n, d=d) for note in _notes()]
+                items=[i18n.pick(note, lang).format(n=n, d=d, p=p) for note in _notes()]
                 + [i18n.t("col_units_note", lang)]),
     ]  # fmt: skip
     source = i18n.t("source", lang, snapshot=data.get("snapshot") or i18n.DASH,
@@ -41,7 +42,7 @@ def document(data: dict, lang: str) -> Document:
         title=i18n.t("title", lang, period=period.removeprefix("the ")),
         synthetic=bool(data.get("synthetic")),
         source=source,
-        withheld_note=i18n.t("withheld_note", lang, n=n, d=d),
+        withheld_note=i18n.t("withheld_note", lang, n=n, d=d, p=p),
         sections=sections,
     )
 

@@ -22,11 +22,14 @@ TEXTS: dict[str, tuple[str, str, str]] = {
                "Ảnh chụp dữ liệu {snapshot}, tạo lúc {created}."),
     "withheld": ("保密", "c", "bảo mật"),
     "withheld_note": (
-        "保密：不公布数值（企业少于{n}家、最大企业占比超过{d}，或二次保密）。",
+        "保密：不公布数值（企业少于{n}家、最大企业占比超过{d}、第二大企业可推算最大企业至{p}以内，"
+        "或为防止推算而二次保密）。",
         "c: confidential, not published (fewer than {n} enterprises, the largest above {d}, "
-        "or secondary suppression).",
+        "the second largest able to estimate the largest within {p}, or withheld so that "
+        "the others cannot be worked out).",
         "bảo mật: không công bố (ít hơn {n} doanh nghiệp, doanh nghiệp lớn nhất chiếm trên {d}, "
-        "hoặc bảo mật thứ cấp)."),
+        "doanh nghiệp lớn thứ hai có thể ước tính doanh nghiệp lớn nhất trong phạm vi {p}, "
+        "hoặc bảo mật thứ cấp để không suy ra được các ô khác)."),
     "chart_withheld": ("图中保密单元不显示。", "Withheld cells are not drawn.",
                        "Các ô bảo mật không được vẽ."),
     # -- sections ------------------------------------------------------------------------
@@ -167,19 +170,31 @@ NOTES: tuple[tuple[str, str, str], ...] = (
      "trị cùng kỳ năm trước (hoặc kỳ trước) của doanh nghiệp nhân với tốc độ tăng của các "
      "doanh nghiệp đã báo cáo. Tỷ trọng giá trị ước tính của từng số liệu nêu ở mục Chất lượng "
      "dữ liệu."),
-    ("保密规则：单元内企业少于{n}家，或最大一家企业占单元合计的比重超过{d}，该单元不公布"
-     "（一次保密）；同一张附有合计的表中若仅有一个保密单元，可由合计减去其他单元推算，则将绝对值"
-     "最小的公布单元一并保密（二次保密）。保密单元标示为“保密”，不显示数值。",
-     "Withholding: a cell is not published when fewer than {n} enterprises make it up or the "
-     "largest of them holds more than {d} of it (primary suppression). When a table published "
-     "with its total has only one withheld cell, which the total minus the others would "
-     "reveal, the published cell with the smallest absolute value is withheld too (secondary "
-     "suppression). Withheld cells are marked “c” and show no value.",
-     "Quy tắc bảo mật: một ô không được công bố khi có ít hơn {n} doanh nghiệp hoặc doanh "
-     "nghiệp lớn nhất chiếm hơn {d} giá trị của ô (bảo mật sơ cấp). Khi một bảng công bố kèm "
-     "số tổng chỉ có một ô bảo mật, có thể suy ra bằng số tổng trừ các ô còn lại, thì ô được "
-     "công bố có giá trị tuyệt đối nhỏ nhất cũng được bảo mật (bảo mật thứ cấp). Ô bảo mật được "
-     "đánh dấu “bảo mật” và không hiển thị giá trị."),
+    ("保密规则：单元内企业少于{n}家，或最大一家企业占单元合计的比重超过{d}，或第二大企业能据"
+     "单元合计把最大企业的数值估计到{p}以内，该单元不公布（一次保密）。各级合计（全国、地区、"
+     "省份、园区）与园区分行业结构同表联动，另选代价最小的单元一并保密（二次保密），使任何"
+     "人——包括保密单元中的单家企业——利用全部公布数据和表内加总关系都无法把保密单元推算到其"
+     "保护范围以内；每期公报发布前均经线性规划审核。上年同期保密的单元，本年不公布增速。"
+     "保密单元标示为“保密”，不显示数值。",
+     "Withholding: a cell is not published when fewer than {n} enterprises make it up, the "
+     "largest of them holds more than {d} of it, or the second largest could estimate the "
+     "largest within {p} from the total (primary suppression). The national, regional, "
+     "provincial and zone totals and the zones' industry structure are protected together: "
+     "the cheapest further cells are withheld (secondary suppression) so that nobody — not "
+     "even the single enterprise of a withheld cell — can narrow a withheld cell to within "
+     "its protection range from everything published and the way the tables add up; a "
+     "linear-programming audit checks every bulletin before it is published. A cell withheld "
+     "a year earlier shows no growth rate. Withheld cells are marked “c” and show no value.",
+     "Quy tắc bảo mật: một ô không được công bố khi có ít hơn {n} doanh nghiệp, doanh nghiệp "
+     "lớn nhất chiếm hơn {d} giá trị của ô, hoặc doanh nghiệp lớn thứ hai có thể ước tính "
+     "doanh nghiệp lớn nhất trong phạm vi {p} từ tổng của ô (bảo mật sơ cấp). Các tổng cấp "
+     "quốc gia, vùng, tỉnh và khu cùng cơ cấu ngành của các khu được bảo vệ đồng thời: các ô "
+     "có chi phí thấp nhất được bảo mật thêm (bảo mật thứ cấp) để không ai — kể cả doanh "
+     "nghiệp duy nhất của một ô bảo mật — có thể thu hẹp một ô bảo mật vào trong phạm vi bảo "
+     "vệ của nó từ mọi số liệu đã công bố và quan hệ cộng của các bảng; mỗi bản tin đều được "
+     "kiểm tra bằng quy hoạch tuyến tính trước khi công bố. Ô đã bảo mật cùng kỳ năm trước "
+     "không hiển thị tốc độ tăng. Ô bảo mật được đánh dấu “bảo mật” và không hiển thị giá "
+     "trị."),
     ("创新平台区内占比以位置已知的平台为分母，位置不详的平台不计入分母，其数量另行列出。",
      "The share of innovation platforms in the zones counts only platforms whose location is "
      "known; those of unknown location are left out of the denominator and counted apart.",

@@ -1,0 +1,171 @@
+"""An attacker of a published bulletin, written apart from ``htz.disclosure``.
+
+It reads only the bulletin's JSON, the public registry (which zone lies in which province
+and region), and — for what it must protect — the true enterprise values. For each
+indicator it sets up every published level (nation, regions, provinces, zones) and the zone ×
+section table behind the location quotients, takes every published number as known (a
+published quotient as giving its cell's true value, which is more than a reader gets), and
+asks a linear programme for the smallest and largest value of each withheld cell — also
+for the single enterprise of a withheld cell, which knows its own value. Each interval
+must cover the cell's required range under the bulletin's rules, computed here from the
+enterprises' values by the textbook formulas.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+SIGNED = {"zone_gdp", "net_profit"}
+P, NK, MIN_N, FREQ_RANGE = 0.10, 0.85, 3, 0.10
+
+
+def required(contributions: list[float]) -> float:
+    """The protection a cell needs (0: not sensitive), from its enterprises' values."""
+    x = sorted((abs(c) for c in contributions), reverse=True)
+    n, total = len(x), sum(abs(c) for c in contributions)
+    if n == 0 or total == 0:
+        return 0.0
+    x1, x2 = x[0], x[1] if n > 1 else 0.0
+    need = []
+    if n < MIN_N:
+        need.append(FREQ_RANGE * abs(sum(contributions)))
+    if x1 > NK * total:
+        need.append(x1 / NK - total)
+    if total - x1 - x2 < P * x1:
+        need.append(P * x1 - (total - x1 - x2))
+    return max(need, default=0.0) if need else 0.0
+
+
+@dataclass
+class Finding:
+    indicator: str
+    cell: str
+    value: float
+    low: float
+    high: float
+    need: float
+    insider: str | None = None
+
+    def __str__(self) -> str:
+        who = f" (insider {self.insider})" if self.insider else ""
+        return (f"{self.indicator} {self.cell} = {self.value:.6g}: derivable in "
+                f"[{self.low:.6g}, {self.high:.6g}], needs ±{self.need:.6g}{who}")  # fmt: skip
+
+
+def attack(data: dict, zones: dict[str, tuple[str, str]], enterprises: list[dict]) -> list[Finding]:
+    """Every withheld cell of ``data`` that an attacker narrows below its protection.
+
+    ``zones``: zone code → (province code, region) for the zones of the period;
+    ``enterprises``: (uscc, indicator, value, zone_code, section) of every enterprise
+    counted in the bulletin's cells this year.
+    """
+    findings: list[Finding] = []
+    by_ind: dict[str, list[dict]] = defaultdict(list)
+    for e in enterprises:
+        by_ind[e["indicator"]].append(e)
+    for indicator in data["headline"]:
+        findings += _attack_one(data, indicator, zones, by_ind[indicator])
+    return findings
+
+
+def _attack_one(data, indicator, zones, ents) -> list[Finding]:
+    # the cells: "CN", "R:east", "P:44", "Z:shenzhen", and "S:zone:section"
+    members: dict[str, list[dict]] = defaultdict(list)
+    for e in ents:
+        province, region = zones[e["zone_code"]]
+        for cell in ("CN", f"R:{region}", f"P:{province}", f"Z:{e['zone_code']}",
+                     f"S:{e['zone_code']}:{e['section']}", f"N:{e['section']}"):  # fmt: skip
+            members[cell].append(e)
+    truth = {c: sum(e["value"] for e in es) for c, es in members.items()}
+    shown: dict[str, float | None] = {}
+    national = data["headline"].get(indicator)
+    shown["CN"] = national["value"] if national else None
+    for key, prefix in (("by_region", "R"), ("by_province", "P"), ("by_zone", "Z")):
+        for row in data[key]:
+            if indicator in row:
+                shown[f"{prefix}:{row['code']}"] = row[indicator]["value"]
+    lq = {(r["zone"], r["section"]): r for r in data.get("specialisation", {}).get(indicator, [])}
+    if lq:
+        for (zone, section), r in lq.items():
+            cell = f"S:{zone}:{section}"
+            shown[cell] = None if r["confidential"] else truth.get(cell, 0.0)
+        for c in truth:
+            if c.startswith("N:"):
+                shown[c] = truth[c]  # national section totals follow from the quotients
+    # equations: total − Σ parts = 0
+    children: dict[str, list[str]] = defaultdict(list)
+    for zone, (province, region) in zones.items():
+        children["CN"].append(f"R:{region}")
+        children[f"R:{region}"].append(f"P:{province}")
+        children[f"P:{province}"].append(f"Z:{zone}")
+    if lq:
+        for c in truth:
+            if c.startswith("S:"):
+                _, zone, section = c.split(":")
+                children[f"Z:{zone}"].append(c)
+                children[f"N:{section}"].append(c)
+    eqs = [(t, sorted(set(kids))) for t, kids in children.items()]
+    cells = sorted({c for t, kids in eqs for c in [t, *kids]})
+    # a cell absent from the bulletin has no enterprise: a known zero
+    known = {c: (shown[c] if c in shown else 0.0) for c in cells}
+    withheld = [c for c in cells if known[c] is None]
+    if not withheld:
+        return []
+    out = []
+    need = {c: required([e["value"] for e in members[c]]) for c in withheld}
+    for c in withheld:
+        if need[c] <= 0:
+            continue
+        low, high = _range(c, eqs, known, withheld, indicator not in SIGNED)
+        if not _covers(truth[c], need[c], low, high, indicator not in SIGNED):
+            out.append(Finding(indicator, c, truth[c], low, high, need[c]))
+    # insiders: the one enterprise of a withheld singleton knows that cell
+    singles = [c for c in withheld if len(members[c]) == 1]
+    for s in singles:
+        who = members[s][0]["uscc"]
+        for c in withheld:
+            if c == s or need[c] <= 0 or any(e["uscc"] == who for e in members[c]):
+                continue
+            low, high = _range(c, eqs, {**known, s: truth[s]},
+                               [w for w in withheld if w != s], indicator not in SIGNED)  # fmt: skip
+            if not _covers(truth[c], need[c], low, high, indicator not in SIGNED):
+                out.append(Finding(indicator, c, truth[c], low, high, need[c], s))
+    return out
+
+
+def _covers(value, need, low, high, nonneg) -> bool:
+    tol = 1e-6 * max(abs(value), 1.0)
+    want_low = max(value - need, 0.0) if nonneg else value - need
+    return low <= want_low + tol and high >= value + need - tol
+
+
+def _range(target, eqs, known, free, nonneg) -> tuple[float, float]:
+    col = {c: i for i, c in enumerate(free)}
+    scale = max(abs(v) for v in known.values() if v is not None) or 1.0
+    h = highspy.Highs()
+    h.silent()
+    inf = highspy.kHighsInf
+    n = len(free)
+    h.addVars(n, np.zeros(n) if nonneg else np.full(n, -inf), np.full(n, inf))
+    for total, parts in eqs:
+        terms = [(total, 1.0)] + [(p, -1.0) for p in parts]
+        idx = [col[c] for c, _ in terms if c in col]
+        if not idx:
+            continue
+        coef = [k for c, k in terms if c in col]
+        rhs = -sum(k * known[c] for c, k in terms if c not in col) / scale
+        h.addRow(rhs, rhs, len(idx), np.array(idx, np.int32), np.array(coef))
+    out = []
+    for sign in (1.0, -1.0):
+        h.changeColCost(col[target], sign)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            out.append(sign * h.getInfo().objective_function_value * scale)
+        else:
+            out.append(-sign * np.inf)
+    return out[0], out[1]
