@@ -154,7 +154,8 @@ def protect_all(
         # the national total is the headline, and the national section totals follow from
         # the published quotients: never withheld to protect another cell
         keep = np.array([k[0] == NATION for k in cells.keys])
-        result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep)
+        result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep,
+                         exact=False)  # fmt: skip
         summary = result.summary()
         keep = ("cells", "primary", "secondary", "method")
         out.audit[indicator] = {k: summary[k] for k in keep} | {"passed": result.ok}

@@ -42,14 +42,18 @@ class Equations:
         a, b = self.start[r], self.start[r + 1]
         return self.index[a:b], self.coef[a:b]
 
-    def restricted(self, free: np.ndarray, value: np.ndarray) -> tuple[list, np.ndarray]:
+    def restricted(
+        self, free: np.ndarray, value: np.ndarray, slack: bool = False
+    ) -> tuple[list, np.ndarray] | tuple[list, np.ndarray, np.ndarray]:
         """Rows over the ``free`` cells only, the others moved to the right-hand side.
 
-        Returns ([(positions among free cells, coefs)], rhs) for rows that touch a free cell.
+        Returns ([(positions among free cells, coefs)], rhs) for rows that touch a free cell;
+        with ``slack``, also how far each rhs may be off through rounding (the floating-point
+        sum of the row's published cells: ``2u · terms · Σ|terms|``).
         """
         pos = np.full(len(free), -1, dtype=np.int64)
         pos[free] = np.arange(int(free.sum()))
-        rows, rhs = [], []
+        rows, rhs, err = [], [], []
         for r in range(len(self)):
             idx, c = self.row(r)
             f = free[idx]
@@ -57,16 +61,24 @@ class Equations:
                 continue
             rows.append((pos[idx[f]], c[f]))
             rhs.append(-float(np.dot(c[~f], value[idx[~f]])))
+            err.append(2.3e-16 * len(idx) * float(np.abs(value[idx]).sum()))
+        if slack:
+            return rows, np.array(rhs), np.array(err)
         return rows, np.array(rhs)
 
 
-def solver(time_limit: float | None = None, mip_gap: float = 1e-9) -> highspy.Highs:
+def solver(
+    time_limit: float | None = None, mip_gap: float = 1e-9, tolerance: float = 1e-7
+) -> highspy.Highs:
+    """A silent HiGHS; ``tolerance``: feasibility, in scaled units (values up to ~10⁴)."""
     h = highspy.Highs()
     h.silent()
-    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
-    h.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    # warm-started solves of one model: presolve would redo its work every time
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("primal_feasibility_tolerance", tolerance)
+    h.setOptionValue("dual_feasibility_tolerance", tolerance)
     h.setOptionValue("mip_rel_gap", mip_gap)
-    h.setOptionValue("mip_feasibility_tolerance", 1e-9)
+    h.setOptionValue("mip_feasibility_tolerance", tolerance)
     if time_limit:
         h.setOptionValue("time_limit", float(time_limit))
     return h
@@ -84,9 +96,9 @@ def add_rows(h: highspy.Highs, rows: list, lower: np.ndarray, upper: np.ndarray)
 
 
 def scale_of(value: np.ndarray) -> float:
-    """A power of ten that brings the largest |value| to about 10⁶ (HiGHS works in
+    """A power of ten that brings the largest |value| to about 10⁴ (HiGHS works in
     absolute tolerances; cells from a few yuan to trillions must all stay well above them)."""
     big = float(np.max(np.abs(value))) if len(value) else 0.0
     if big <= 0:
         return 1.0
-    return float(10.0 ** (np.floor(np.log10(big)) - 6))
+    return float(10.0 ** (np.floor(np.log10(big)) - 4))

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
-from htz.disclosure.audit import Attack, covered, intervals
+from htz.disclosure.audit import Attack, Attacker, check
+from htz.disclosure.deviation import Deviations
 from htz.disclosure.lp import INF, OPTIMAL, Equations, add_rows, scale_of, solver
 
 COSTS = ("value", "count", "contributors", "log")
@@ -58,6 +59,8 @@ class Problem:
     nonnegative: bool
     insiders: Callable[[np.ndarray], list[Attack]]  # the insider attacks on a pattern
     cost: np.ndarray
+    last_check: tuple | None = None  # (pattern bytes, check's result) of the last audit
+    certificates: dict = field(default_factory=dict)  # the audit's, kept between audits
 
 
 def costs(value: np.ndarray, kind: str, n: np.ndarray | None = None) -> np.ndarray:
@@ -94,16 +97,18 @@ def needs(p: Problem, attacks: Sequence[Attack] | None = None) -> list[Need]:
 
 
 def _failing(p: Problem, withheld: np.ndarray) -> list[Need]:
+    """The attacks (with their direction) that the pattern does not protect."""
     insiders = p.insiders(withheld | p.hidden)
-    found = intervals(p.value, p.equations, withheld | p.hidden, p.nonnegative, insiders)
     req_low, req_high = p.value - p.lower, p.value + p.upper
-    ok = covered(p.value, found, req_low, req_high, p.sensitive, p.width_only)
-    bad = set(np.flatnonzero(~ok).tolist())
-    # every attack (outsider and insider) on a cell that failed
-    return [n for n in needs(p, insiders) if n.attack.target in bad]
+    result = check(p.value, p.equations, withheld | p.hidden, p.nonnegative, insiders,
+                   req_low, req_high, p.sensitive, p.width_only, p.certificates)  # fmt: skip
+    p.last_check = ((withheld & ~p.hidden).tobytes(), result)
+    failing = result[2]
+    by_attack = {(n.attack, n.sign): n for n in needs(p, [a for a, _ in failing])}
+    return [by_attack[(a, sign)] for a, sign in failing if (a, sign) in by_attack]
 
 
-def _capacity(p: Problem, s: float) -> tuple[np.ndarray, np.ndarray]:
+def _capacity(p: Problem, s: float) -> tuple[np.ndarray, np.ndarray]:  # as in Deviations
     """How far each cell may move up and down in a deviation (scaled)."""
     v = p.value / s
     big = float(np.max(np.abs(v))) * 2.0 + 1.0
@@ -115,64 +120,51 @@ def _capacity(p: Problem, s: float) -> tuple[np.ndarray, np.ndarray]:
 def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
     """Withheld cells (primary + secondary) by one cheapest-deviation LP per attack."""
     withheld = p.sensitive.copy()
-    free = p.candidate | p.sensitive | p.hidden
-    cols = np.flatnonzero(free)
-    m = len(cols)
-    s = scale_of(p.value)
-    up_cap, down_cap = (c[cols] for c in _capacity(p, s))
-    rows, _ = p.equations.restricted(free, p.value / s)
-    # variables: y+ (0..m-1) and y- (m..2m-1); rows: A (y+ - y-) = 0
-    h = solver()
-    h.addVars(2 * m, np.zeros(2 * m), np.concatenate([up_cap, down_cap]))
-    add_rows(h, [(np.concatenate([i, i + m]), np.concatenate([c, -c])) for i, c in rows],
-             np.zeros(len(rows)), np.zeros(len(rows)))  # fmt: skip
-    col = {int(c): i for i, c in enumerate(cols)}
-    unit = p.cost[cols] / np.maximum(np.abs(p.value[cols]) / s, 1e-9)
+    dev = Deviations(p.value, p.equations, p.candidate | p.sensitive | p.hidden, p.nonnegative)
+    cols = dev.cols
+    unit = p.cost[cols] * dev.unit  # cost of moving a cell by one unit: its cost per value
     # outsider attacks first; insider attacks join as the audit finds them failing
     todo = list(order) if order is not None else _order(p, needs(p))
-    for _round in range(3):
-        for need in todo:
-            _one(h, need, withheld, p, cols, col, unit, up_cap, down_cap, s, m)
-        todo = _failing(p, withheld)
+    for _round in range(5):
+        for i, need in enumerate(todo):
+            if i % 32 == 0 and len(todo) - i > 32:  # drop the attacks already protected
+                done = _protected(p, withheld, todo[i:])
+                todo[i:] = [n for n in todo[i:] if (n.attack, n.sign) not in done]
+                if i >= len(todo):
+                    break
+                need = todo[i]
+            dev.set_cost(np.where(withheld[cols] | p.hidden[cols], 0.0, unit))
+            moved = dev.find(need.attack.target, need.sign, need.amount, need.attack.known)
+            if moved is None:  # the equations alone pin it: withhold every candidate
+                withheld[cols] |= p.candidate[cols] & (p.value[cols] != 0)
+            else:
+                withheld[moved] = True
+        todo = _order(p, _failing(p, withheld))
         if not todo:
             break
     return withheld
 
 
+def _protected(p: Problem, withheld: np.ndarray, items: list[Need]) -> set:
+    """(attack, sign) of the outsider attacks in ``items`` that the pattern already foils:
+    one LP pushes all their targets at once (``Attacker.certify``)."""
+    attacker = Attacker(p.value, p.equations, withheld | p.hidden, p.nonnegative)
+    out = set()
+    for sign in (1, -1):
+        mine = [n for n in items if n.sign == sign and not n.attack.known]
+        if not mine:
+            continue
+        goal = p.value.astype(float).copy()
+        for n in mine:
+            goal[n.attack.target] = p.value[n.attack.target] + sign * n.amount
+        reached = attacker.certify([n.attack.target for n in mine], goal, float(sign))
+        out |= {(n.attack, sign) for n in mine if n.attack.target in reached}
+    return out
+
+
 def _order(p: Problem, items: list[Need]) -> list[Need]:
     return sorted(items, key=lambda n: (-n.amount / max(abs(p.value[n.attack.target]), 1e-300),
                                         n.attack.target, n.attack.known, -n.sign))  # fmt: skip
-
-
-def _one(h, need, withheld, p, cols, col, unit, up_cap, down_cap, s, m) -> None:
-    on = withheld[cols] | p.hidden[cols]
-    cost = np.where(on, 0.0, unit)
-    h.changeColsCost(2 * m, np.arange(2 * m, dtype=np.int32), np.concatenate([cost, cost]))
-    t = col[need.attack.target]
-    known = [col[k] for k in need.attack.known if k in col]
-    amount = need.amount / s
-    if need.sign > 0:  # the target moves one way only: its other half is held at 0
-        h.changeColBounds(t, amount, max(up_cap[t], amount))
-        h.changeColBounds(t + m, 0.0, 0.0)
-    else:
-        h.changeColBounds(t, 0.0, 0.0)
-        h.changeColBounds(t + m, amount, max(down_cap[t], amount))
-    for k in known:
-        h.changeColBounds(k, 0.0, 0.0)
-        h.changeColBounds(k + m, 0.0, 0.0)
-    h.run()
-    ok = h.getModelStatus() == OPTIMAL
-    if ok:
-        y = np.asarray(h.getSolution().col_value)
-        moved = (y[:m] + y[m:]) > 1e-9 * np.maximum(np.abs(p.value[cols]) / s, 1.0)
-        withheld[cols[moved]] = True
-    h.changeColBounds(t, 0.0, up_cap[t])
-    h.changeColBounds(t + m, 0.0, down_cap[t])
-    for k in known:
-        h.changeColBounds(k, 0.0, up_cap[k])
-        h.changeColBounds(k + m, 0.0, down_cap[k])
-    if not ok:  # the equations alone pin this cell: withhold every candidate it touches
-        withheld[cols] |= p.candidate[cols] & (p.value[cols] != 0)
 
 
 @dataclass
