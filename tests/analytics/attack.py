@@ -111,7 +111,7 @@ def _attack_one(data, indicator, zones, ents) -> list[Finding]:
     eqs = [(t, sorted(set(kids))) for t, kids in children.items()]
     cells = sorted({c for t, kids in eqs for c in [t, *kids]})
     # a cell absent from the bulletin has no enterprise: a known zero
-    known = {c: (shown[c] if c in shown else 0.0) for c in cells}
+    known = {c: shown.get(c, 0.0) for c in cells}
     withheld = [c for c in cells if known[c] is None]
     if not withheld:
         return []
@@ -130,8 +130,8 @@ def _attack_one(data, indicator, zones, ents) -> list[Finding]:
         for c in withheld:
             if c == s or need[c] <= 0 or any(e["uscc"] == who for e in members[c]):
                 continue
-            low, high = _range(c, eqs, {**known, s: truth[s]},
-                               [w for w in withheld if w != s], indicator not in SIGNED)  # fmt: skip
+            rest = [w for w in withheld if w != s]
+            low, high = _range(c, eqs, {**known, s: truth[s]}, rest, indicator not in SIGNED)
             if not _covers(truth[c], need[c], low, high, indicator not in SIGNED):
                 out.append(Finding(indicator, c, truth[c], low, high, need[c], s))
     return out

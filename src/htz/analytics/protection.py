@@ -11,6 +11,8 @@ engine; everything above them is rolled up exactly by the engine.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -122,6 +124,7 @@ def protect_all(
     Raises ``DisclosureError`` if any indicator's audit fails (it never should: the
     secondary step protects every attack the audit makes).
     """
+    zones = list(zones)
     hier = zone_hierarchy(zones)
     rows_by: dict[str, list[Mapping]] = {}
     for r in leaves:
@@ -132,45 +135,75 @@ def protect_all(
         rows = [r for r in rows_by.get(indicator, []) if f"Z:{r['zone_code']}" in hier]
         if not rows:
             continue
-        zone = [f"Z:{r['zone_code']}" for r in rows]
-        section = [r["section"] or "?" for r in rows]
-        args = dict(
-            value=[r["value"] or 0.0 for r in rows],
-            n=[r["n"] for r in rows],
-            abs_total=[r["abs_total"] or 0.0 for r in rows],
-            top=[[r["top1"] or 0.0, r["top2"] or 0.0] for r in rows],
-        )
-        if indicator in lq:
-            sections = Hierarchy.flat("section", TOTAL, sorted(set(section)))
-            cells = from_leaves({"zone": zone, "section": section},
-                                {"zone": hier, "section": sections},
-                                tables=[["zone"], ["zone", "section"]], **args)  # fmt: skip
-            # province and region × section are not published; the nation × section
-            # totals are treated as published (they follow from the quotients)
-            hidden = np.array([k[1] != TOTAL and k[0][:2] in ("R:", "P:") for k in cells.keys])
-        else:
-            cells = from_leaves({"zone": zone}, {"zone": hier}, **args)
-            hidden = None
-        # the national total is the headline, and the national section totals follow from
-        # the published quotients: never withheld to protect another cell
-        keep = np.array([k[0] == NATION for k in cells.keys])
-        result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep,
-                         exact=False)  # fmt: skip
-        summary = result.summary()
-        keep = ("cells", "primary", "secondary", "method")
-        out.audit[indicator] = {k: summary[k] for k in keep} | {"passed": result.ok}
-        if not result.ok:
-            raise DisclosureError(
-                f"the disclosure audit of {indicator} failed for {summary['failed']} cells; "
-                "nothing was published. Report this as a bug with the snapshot id."
-            )
-        for i in np.flatnonzero(result.withheld):
-            key, reason = cells.keys[i], result.reason[i] or "secondary"
-            code = key[0]
-            if len(key) > 1 and key[1] != TOTAL:
-                out.sections[(indicator, code[2:], key[1])] = reason
-            elif code == NATION:
-                out.levels[(indicator, "national", NATION)] = reason
-            else:
-                out.levels[(indicator, LEVEL_OF[code[0]], code[2:])] = reason
+        key = _key(indicator, indicator in lq, rows, zones)
+        if key not in _MEMO:
+            _MEMO[key] = _protect_one(indicator, indicator in lq, rows, hier)
+            while len(_MEMO) > 256:
+                _MEMO.popitem(last=False)
+        _MEMO.move_to_end(key)
+        levels, sections, audit = _MEMO[key]
+        out.levels.update(levels)
+        out.sections.update(sections)
+        out.audit[indicator] = audit
     return out
+
+
+# A year's tables are protected once: this year's pattern of one bulletin is last year's
+# of the next (its growth rates), and a year's bulletin is its fourth quarter's.
+_MEMO: OrderedDict[str, tuple] = OrderedDict()
+
+
+def _key(indicator: str, lq: bool, rows: list[Mapping], zones: list[Mapping]) -> str:
+    cols = ("zone_code", "section", "value", "n", "abs_total", "top1", "top2")
+    cells = sorted(tuple(r[c] for c in cols) for r in rows)
+    places = sorted((z["code"], z.get("province_code"), z.get("region")) for z in zones)
+    payload = repr((indicator, lq, RULES, METHOD, COST, cells, places))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy) -> tuple:
+    """One indicator's linked tables: (levels, sections, audit summary) of its pattern."""
+    levels: dict[tuple[str, str, str], str] = {}
+    sections_out: dict[tuple[str, str, str], str] = {}
+    zone = [f"Z:{r['zone_code']}" for r in rows]
+    section = [r["section"] or "?" for r in rows]
+    args = dict(
+        value=[r["value"] or 0.0 for r in rows],
+        n=[r["n"] for r in rows],
+        abs_total=[r["abs_total"] or 0.0 for r in rows],
+        top=[[r["top1"] or 0.0, r["top2"] or 0.0] for r in rows],
+    )
+    if lq:
+        sections = Hierarchy.flat("section", TOTAL, sorted(set(section)))
+        cells = from_leaves({"zone": zone, "section": section},
+                            {"zone": hier, "section": sections},
+                            tables=[["zone"], ["zone", "section"]], **args)  # fmt: skip
+        # province and region × section are not published; the nation × section
+        # totals are treated as published (they follow from the quotients)
+        hidden = np.array([k[1] != TOTAL and k[0][:2] in ("R:", "P:") for k in cells.keys])
+    else:
+        cells = from_leaves({"zone": zone}, {"zone": hier}, **args)
+        hidden = None
+    # the national total is the headline, and the national section totals follow from
+    # the published quotients: never withheld to protect another cell
+    keep = np.array([k[0] == NATION for k in cells.keys])
+    result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep,
+                     exact=False)  # fmt: skip
+    summary = result.summary()
+    shown = ("cells", "primary", "secondary", "method")
+    audit = {k: summary[k] for k in shown} | {"passed": result.ok}
+    if not result.ok:
+        raise DisclosureError(
+            f"the disclosure audit of {indicator} failed for {summary['failed']} cells; "
+            "nothing was published. Report this as a bug with the snapshot id."
+        )
+    for i in np.flatnonzero(result.withheld):
+        key, reason = cells.keys[i], result.reason[i] or "secondary"
+        code = key[0]
+        if len(key) > 1 and key[1] != TOTAL:
+            sections_out[(indicator, code[2:], key[1])] = reason
+        elif code == NATION:
+            levels[(indicator, "national", NATION)] = reason
+        else:
+            levels[(indicator, LEVEL_OF[code[0]], code[2:])] = reason
+    return levels, sections_out, audit
