@@ -213,13 +213,15 @@ def check(
     sensitive: np.ndarray,
     width_only: np.ndarray,
     store: dict | None = None,
+    ranges: bool = True,
 ) -> tuple[Intervals, np.ndarray, list[tuple[Attack, int]]]:
     """Whether every sensitive cell is covered under every attack, without solving two
     programmes per cell: each attack's targets are certified together (``Attacker.certify``).
 
     Returns intervals that are *inner* bounds for certified cells (the attacker cannot
     narrow a cell below them; the true interval may be wider), exact bounds for a cell that
-    fails, the coverage per cell, and each failing (attack, direction: +1 up, −1 down).
+    fails (unless not ``ranges``), the coverage per cell, and each failing (attack,
+    direction: +1 up, −1 down).
     """
     low, high = value.astype(float).copy(), value.astype(float).copy()
     ok = np.ones(len(value), dtype=bool)
@@ -246,7 +248,8 @@ def check(
             continue
         ok[t] = False
         failing += [(Attack(t), sign) for sign, d in ((1, up), (-1, down)) if t not in d]
-        low[t], high[t] = attacker.range(t)
+        if ranges:
+            low[t], high[t] = attacker.range(t)
     for t in wide:
         if t in w_up or t in w_down:
             low[t], high[t] = w_down.get(t, value[t]), w_up.get(t, value[t])
@@ -258,7 +261,7 @@ def check(
         failing += _insiders(value, equations, withheld, nonnegative, groups, ok, width_only,
                              required_high - value - tol, value - required_low - tol, eps,
                              store)  # fmt: skip
-        for a, _ in failing:
+        for a, _ in failing if ranges else ():
             if a.known:
                 lo, hi = attacker.range(a.target, a.known)
                 low[a.target], high[a.target] = max(lo, low[a.target]), min(hi, high[a.target])

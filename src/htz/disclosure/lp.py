@@ -68,13 +68,16 @@ class Equations:
 
 
 def solver(
-    time_limit: float | None = None, mip_gap: float = 1e-9, tolerance: float = 1e-7
+    time_limit: float | None = None,
+    mip_gap: float = 1e-6,
+    tolerance: float = 1e-7,
+    presolve: bool = False,
 ) -> highspy.Highs:
     """A silent HiGHS; ``tolerance``: feasibility, in scaled units (values up to ~10⁴)."""
     h = highspy.Highs()
     h.silent()
-    # warm-started solves of one model: presolve would redo its work every time
-    h.setOptionValue("presolve", "off")
+    # warm-started LPs of one model: presolve would redo its work every time (a MIP wants it)
+    h.setOptionValue("presolve", "on" if presolve else "off")
     h.setOptionValue("primal_feasibility_tolerance", tolerance)
     h.setOptionValue("dual_feasibility_tolerance", tolerance)
     h.setOptionValue("mip_rel_gap", mip_gap)

@@ -153,6 +153,7 @@ def _finish(cells, rules, prim, problem, singleton, empty, withheld, method, sta
     elif problem.last_check and problem.last_check[0] == withheld.tobytes():
         found, ok, _ = problem.last_check[1]  # the secondary step audited this very pattern
         found.low[withheld & ~sens], found.high[withheld & ~sens] = np.nan, np.nan
+        found.low[sens & ~ok], found.high[sens & ~ok] = np.nan, np.nan  # not computed
     else:  # coverage certified; intervals only where a cell fails (inner bounds elsewhere)
         found, ok, _ = check(cells.value, problem.equations, withheld | problem.hidden,
                           rules.nonnegative, attacks, np.nan_to_num(req_low),

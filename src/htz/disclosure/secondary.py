@@ -101,7 +101,8 @@ def _failing(p: Problem, withheld: np.ndarray) -> list[Need]:
     insiders = p.insiders(withheld | p.hidden)
     req_low, req_high = p.value - p.lower, p.value + p.upper
     result = check(p.value, p.equations, withheld | p.hidden, p.nonnegative, insiders,
-                   req_low, req_high, p.sensitive, p.width_only, p.certificates)  # fmt: skip
+                   req_low, req_high, p.sensitive, p.width_only, p.certificates,
+                   ranges=False)  # fmt: skip
     p.last_check = ((withheld & ~p.hidden).tobytes(), result)
     failing = result[2]
     by_attack = {(n.attack, n.sign): n for n in needs(p, [a for a, _ in failing])}
@@ -186,7 +187,7 @@ def optimal(p: Problem, time_limit: float = 60.0, max_rounds: int = 50) -> Solve
     col = {int(c): i for i, c in enumerate(cols)}
     up_cap, down_cap = (c[cols] for c in _capacity(p, s))
     rows, _ = p.equations.restricted(free, p.value / s)
-    h = solver(time_limit=time_limit)
+    h = solver(time_limit=time_limit, presolve=True)
     # x: one per free cell; fixed to 1 for sensitive and hidden cells (hidden cost nothing)
     fixed = (p.sensitive | p.hidden)[cols]
     cost = np.where(fixed, 0.0, p.cost[cols])
@@ -228,15 +229,23 @@ def _repair(p: Problem, withheld: np.ndarray) -> np.ndarray:
 
 
 def _add_attack(h, need, rows, cols, col, fixed, up_cap, down_cap, s, m) -> None:
-    """Deviation variables of one attack, their equations, and their links to x."""
+    """Deviation variables of one attack, their equations, and their links to x.
+
+    A deviation that moves the target by more than its protection can be scaled down to
+    exactly that, so the target moves by exactly ``amount``; every other cell by at most
+    ``amount`` too (a restriction: a pattern it finds is protected, and in tables where
+    protection runs along paths and cycles, as in hierarchies and two-way tables, it
+    loses nothing), which keeps the links y ≤ cap·x tight and the MIP small to solve.
+    """
     base = h.getNumCol()
+    amount = need.amount / s
+    up_cap, down_cap = np.minimum(up_cap, amount), np.minimum(down_cap, amount)
     lo, hi = -down_cap.copy(), up_cap.copy()
     t = col[need.attack.target]
-    amount = need.amount / s
     if need.sign > 0:
-        lo[t], hi[t] = amount, max(up_cap[t], amount)
+        lo[t] = hi[t] = amount
     else:
-        lo[t], hi[t] = -max(down_cap[t], amount), -amount
+        lo[t] = hi[t] = -amount
     for k in need.attack.known:
         if k in col:
             lo[col[k]] = hi[col[k]] = 0.0
