@@ -56,23 +56,30 @@ class Finding:
                 f"[{self.low:.6g}, {self.high:.6g}], needs ±{self.need:.6g}{who}")  # fmt: skip
 
 
-def attack(data: dict, zones: dict[str, tuple[str, str]], enterprises: list[dict]) -> list[Finding]:
+def attack(
+    data: dict,
+    zones: dict[str, tuple[str, str]],
+    enterprises: list[dict],
+    insiders: str = "all",
+) -> list[Finding]:
     """Every withheld cell of ``data`` that an attacker narrows below its protection.
 
     ``zones``: zone code → (province code, region) for the zones of the period;
     ``enterprises``: (uscc, indicator, value, zone_code, section) of every enterprise
-    counted in the bulletin's cells this year.
+    counted in the bulletin's cells this year. ``insiders``: ``all`` (every withheld
+    singleton against every sensitive cell), ``levels`` (only singletons and targets among
+    the nation, region, province and zone cells: quicker), or ``none``.
     """
     findings: list[Finding] = []
     by_ind: dict[str, list[dict]] = defaultdict(list)
     for e in enterprises:
         by_ind[e["indicator"]].append(e)
     for indicator in data["headline"]:
-        findings += _attack_one(data, indicator, zones, by_ind[indicator])
+        findings += _attack_one(data, indicator, zones, by_ind[indicator], insiders)
     return findings
 
 
-def _attack_one(data, indicator, zones, ents) -> list[Finding]:
+def _attack_one(data, indicator, zones, ents, insiders) -> list[Finding]:
     # the cells: "CN", "R:east", "P:44", "Z:shenzhen", and "S:zone:section"
     members: dict[str, list[dict]] = defaultdict(list)
     for e in ents:
@@ -116,23 +123,30 @@ def _attack_one(data, indicator, zones, ents) -> list[Finding]:
     if not withheld:
         return []
     out = []
+    nonneg = indicator not in SIGNED
     need = {c: required([e["value"] for e in members[c]]) for c in withheld}
+    lp = _LP(eqs, known, withheld, nonneg)
     for c in withheld:
         if need[c] <= 0:
             continue
-        low, high = _range(c, eqs, known, withheld, indicator not in SIGNED)
-        if not _covers(truth[c], need[c], low, high, indicator not in SIGNED):
+        low, high = lp.range(c)
+        if not _covers(truth[c], need[c], low, high, nonneg):
             out.append(Finding(indicator, c, truth[c], low, high, need[c]))
+    if insiders == "none":
+        return out
     # insiders: the one enterprise of a withheld singleton knows that cell
-    singles = [c for c in withheld if len(members[c]) == 1]
+    level = ("CN", "R:", "P:", "Z:")
+    singles = [c for c in withheld if len(members[c]) == 1
+               and (insiders == "all" or c.startswith(level))]  # fmt: skip
     for s in singles:
         who = members[s][0]["uscc"]
         for c in withheld:
             if c == s or need[c] <= 0 or any(e["uscc"] == who for e in members[c]):
                 continue
-            rest = [w for w in withheld if w != s]
-            low, high = _range(c, eqs, {**known, s: truth[s]}, rest, indicator not in SIGNED)
-            if not _covers(truth[c], need[c], low, high, indicator not in SIGNED):
+            if insiders != "all" and not c.startswith(level):
+                continue
+            low, high = lp.range(c, {s: truth[s]})
+            if not _covers(truth[c], need[c], low, high, nonneg):
                 out.append(Finding(indicator, c, truth[c], low, high, need[c], s))
     return out
 
@@ -143,29 +157,42 @@ def _covers(value, need, low, high, nonneg) -> bool:
     return low <= want_low + tol and high >= value + need - tol
 
 
-def _range(target, eqs, known, free, nonneg) -> tuple[float, float]:
-    col = {c: i for i, c in enumerate(free)}
-    scale = max(abs(v) for v in known.values() if v is not None) or 1.0
-    h = highspy.Highs()
-    h.silent()
-    inf = highspy.kHighsInf
-    n = len(free)
-    h.addVars(n, np.zeros(n) if nonneg else np.full(n, -inf), np.full(n, inf))
-    for total, parts in eqs:
-        terms = [(total, 1.0)] + [(p, -1.0) for p in parts]
-        idx = [col[c] for c, _ in terms if c in col]
-        if not idx:
-            continue
-        coef = [k for c, k in terms if c in col]
-        rhs = -sum(k * known[c] for c, k in terms if c not in col) / scale
-        h.addRow(rhs, rhs, len(idx), np.array(idx, np.int32), np.array(coef))
-    out = []
-    for sign in (1.0, -1.0):
-        h.changeColCost(col[target], sign)
-        h.run()
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            out.append(sign * h.getInfo().objective_function_value * scale)
-        else:
-            out.append(-sign * np.inf)
-    return out[0], out[1]
+class _LP:
+    """min and max of one withheld cell given the published ones (and some known ones)."""
+
+    def __init__(self, eqs, known, free, nonneg) -> None:
+        self.col = {c: i for i, c in enumerate(free)}
+        self.scale = max(abs(v) for v in known.values() if v is not None) or 1.0
+        self.h = h = highspy.Highs()
+        h.silent()
+        inf = highspy.kHighsInf
+        n = len(free)
+        self.lb = 0.0 if nonneg else -inf
+        h.addVars(n, np.full(n, self.lb), np.full(n, inf))
+        for total, parts in eqs:
+            terms = [(total, 1.0)] + [(p, -1.0) for p in parts]
+            idx = [self.col[c] for c, _ in terms if c in self.col]
+            if not idx:
+                continue
+            coef = [k for c, k in terms if c in self.col]
+            rhs = -sum(k * known[c] for c, k in terms if c not in self.col) / self.scale
+            slack = 1e-12 * (1 + sum(abs(known[c] or 0) for c, _ in terms if c not in self.col))
+            h.addRow(rhs - slack / self.scale, rhs + slack / self.scale, len(idx),
+                     np.array(idx, np.int32), np.array(coef))  # fmt: skip
+
+    def range(self, target, fixed: dict | None = None) -> tuple[float, float]:
+        h = self.h
+        for c, v in (fixed or {}).items():
+            h.changeColBounds(self.col[c], v / self.scale, v / self.scale)
+        out = []
+        for sign in (1.0, -1.0):
+            h.changeColCost(self.col[target], sign)
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                out.append(sign * h.getInfo().objective_function_value * self.scale)
+            else:
+                out.append(-sign * np.inf)
+            h.changeColCost(self.col[target], 0.0)
+        for c in fixed or {}:
+            h.changeColBounds(self.col[c], self.lb, highspy.kHighsInf)
+        return out[0], out[1]

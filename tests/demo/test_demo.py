@@ -38,6 +38,49 @@ def test_the_pipeline_recovers_the_published_figures(demo, capsys, monkeypatch):
     assert 0.95 < data["quality"]["reporting_rate"] < 1.0
 
 
+def test_an_attacker_finds_nothing_in_the_demo_publication(demo):
+    """Every published bulletin of the demo, attacked by tests/analytics/attack.py: no
+    withheld cell narrowed below its protection range (outsiders; insiders among the
+    level cells, and every insider for the headline period), and no growth rate where
+    last year's cell was withheld."""
+    from htz import app as application
+    from htz.analytics.frame import open_frame
+    from htz.config import load
+    from tests.analytics.attack import attack
+    from tests.analytics.test_disclosure import evidence
+
+    settings = load(environ={}, cwd=demo, data_dir=str(demo / "htz-data"))
+    app = application.build(settings)
+    try:
+        frame = open_frame(application.latest_snapshot(app))
+        published = sorted((demo / "htz-data" / "published" / frame.snapshot.id).glob("*.json"))
+        assert len(published) == 15  # 2021–2023: four quarters and the year
+        bulletins = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in published}
+        findings = []
+        for period, data in bulletins.items():
+            zones, rows = evidence(frame, period)
+            depth = "all" if period == "2023-Q3" else "levels"
+            findings += [f"{period}: {f}" for f in attack(data, zones, rows, depth)]
+            audit = data["disclosure"]["audit"]
+            assert all(a["passed"] for a in audit.values()), period
+            before = bulletins.get(_last_year(period))
+            for key in ("by_region", "by_province", "by_zone") if before else ():
+                last = {r["code"]: r for r in before[key]}
+                for row in data[key]:
+                    for indicator, cell in row.items():
+                        old = last.get(row["code"], {}).get(indicator)
+                        if isinstance(cell, dict) and old and old["confidential"]:
+                            assert cell["growth_current"] is None, (period, row["code"])
+        assert findings == []
+    finally:
+        app.close()
+
+
+def _last_year(period: str) -> str:
+    year, _, rest = period.partition("-")
+    return f"{int(year) - 1}" + (f"-{rest}" if rest else "")
+
+
 def test_demo_refuses_a_database_with_real_enterprises(tmp_path, monkeypatch, capsys):
     from tests.conftest import FIXTURES
 

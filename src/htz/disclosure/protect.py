@@ -140,17 +140,19 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None):
 def _finish(cells, rules, prim, problem, singleton, empty, withheld, method, start, proven,
             exact=True):  # fmt: skip
     withheld = withheld & ~problem.hidden
-    attacks = insider_attacks(problem.equations, singleton, withheld | problem.hidden,
-                              problem.sensitive, _containment(cells))  # fmt: skip
     sens = problem.sensitive
     req_low = np.where(sens, cells.value - prim.lower, np.nan)
     req_high = np.where(sens, cells.value + prim.upper, np.nan)
+    reused = not exact and problem.last_check and problem.last_check[0] == withheld.tobytes()
+    if not reused:
+        attacks = insider_attacks(problem.equations, singleton, withheld | problem.hidden,
+                                  problem.sensitive, _containment(cells))  # fmt: skip
     if exact:
         found = intervals(cells.value, problem.equations, withheld | problem.hidden,
                           rules.nonnegative, attacks)  # fmt: skip
         ok = covered(cells.value, found, np.nan_to_num(req_low), np.nan_to_num(req_high),
                      sens, problem.width_only)  # fmt: skip
-    elif problem.last_check and problem.last_check[0] == withheld.tobytes():
+    elif reused:
         found, ok, _ = problem.last_check[1]  # the secondary step audited this very pattern
         found.low[withheld & ~sens], found.high[withheld & ~sens] = np.nan, np.nan
         found.low[sens & ~ok], found.high[sens & ~ok] = np.nan, np.nan  # not computed
