@@ -162,7 +162,7 @@ def compute(frame: Frame, period_code: str, meta: Mapping[str, str] | None = Non
         )
         specialisation: dict[str, list] = {i: [] for i in LQ_INDICATORS}
         for r in frame.rows(lq.order_by(["indicator", "zone_code", "section"])):
-            hidden = (r["indicator"], r["zone_code"], r["section"]) in pattern.sections
+            hidden = pattern.quotient_withheld(r["indicator"], r["zone_code"], r["section"])
             specialisation[r["indicator"]].append(
                 {"zone": r["zone_code"], "section": r["section"],
                  "lq": None if hidden else _clean(r["lq"]), "confidential": hidden}

@@ -32,6 +32,7 @@ RULES = Rules(min_contributors=3, frequency_range=10.0, nk=((1, 85.0),), p=10.0)
 METHOD = "auto"
 COST = "value"
 NATION, TOTAL = "CN", "_T"
+ALL_ZONES = "*"  # in Pattern.sections: the national section total, so every zone's quotient
 
 
 def describe() -> dict:
@@ -109,6 +110,12 @@ class Pattern:
     def withheld(self, indicator: str, level: str, key: str) -> str | None:
         return self.levels.get((indicator, level, str(key)))
 
+    def quotient_withheld(self, indicator: str, zone: str, section: str) -> bool:
+        """A zone × section quotient is withheld with its cell, or with its section's
+        national total (published quotients would give that total away)."""
+        s = self.sections
+        return (indicator, zone, section) in s or (indicator, ALL_ZONES, section) in s
+
 
 LEVEL_OF = {"R": "region", "P": "province", "Z": "zone"}
 
@@ -184,9 +191,10 @@ def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy)
     else:
         cells = from_leaves({"zone": zone}, {"zone": hier}, **args)
         hidden = None
-    # the national total is the headline, and the national section totals follow from
-    # the published quotients: never withheld to protect another cell
-    keep = np.array([k[0] == NATION for k in cells.keys])
+    # the national total is the headline: never withheld to protect another cell. The
+    # national section totals follow from the published quotients, so they count as
+    # published; when one must be withheld, every quotient of its section is (ALL_ZONES)
+    keep = np.array([k[0] == NATION and (len(k) == 1 or k[1] == TOTAL) for k in cells.keys])
     result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep,
                      exact=False)  # fmt: skip
     summary = result.summary()
@@ -201,7 +209,8 @@ def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy)
         key, reason = cells.keys[i], result.reason[i] or "secondary"
         code = key[0]
         if len(key) > 1 and key[1] != TOTAL:
-            sections_out[(indicator, code[2:], key[1])] = reason
+            zone = ALL_ZONES if code == NATION else code[2:]
+            sections_out[(indicator, zone, key[1])] = reason
         elif code == NATION:
             levels[(indicator, "national", NATION)] = reason
         else:

@@ -134,6 +134,7 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None):
         nonnegative=rules.nonnegative, insiders=lambda w: [],
         cost=costs(cells.value, cost, cells.n),
     )  # fmt: skip
+    problem.singleton = singleton
     return prim, problem, singleton, empty
 
 

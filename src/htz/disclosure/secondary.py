@@ -61,6 +61,7 @@ class Problem:
     cost: np.ndarray
     last_check: tuple | None = None  # (pattern bytes, check's result) of the last audit
     certificates: dict = field(default_factory=dict)  # the audit's, kept between audits
+    singleton: np.ndarray | None = None  # cells of one contributor (an insider knows them)
 
 
 def costs(value: np.ndarray, kind: str, n: np.ndarray | None = None) -> np.ndarray:
@@ -126,6 +127,9 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
     unit = p.cost[cols] * dev.unit  # cost of moving a cell by one unit: its cost per value
     # outsider attacks first; insider attacks join as the audit finds them failing
     todo = list(order) if order is not None else _order(p, needs(p))
+    # withheld cells are free to move, a singleton's a little dearer: a deviation that can
+    # avoid what an insider knows is then also the audit's certificate against insiders
+    single = np.zeros(len(cols), bool) if p.singleton is None else p.singleton[cols]
     for _round in range(5):
         for i, need in enumerate(todo):
             if i % 32 == 0 and len(todo) - i > 32:  # drop the attacks already protected
@@ -134,12 +138,16 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
                 if i >= len(todo):
                     break
                 need = todo[i]
-            dev.set_cost(np.where(withheld[cols] | p.hidden[cols], 0.0, unit))
+            on = withheld[cols] | p.hidden[cols]
+            dev.set_cost(np.where(on, np.where(single, 1e-3 * unit, 0.0), unit))
             moved = dev.find(need.attack.target, need.sign, need.amount, need.attack.known)
             if moved is None:  # the equations alone pin it: withhold every candidate
                 withheld[cols] |= p.candidate[cols] & (p.value[cols] != 0)
-            else:
-                withheld[moved] = True
+                continue
+            withheld[moved] = True
+            if not need.attack.known and not (p.width_only[need.attack.target] and need.sign < 0):
+                key = (need.attack.target, need.sign)
+                p.certificates.setdefault(key, []).append(frozenset(int(i) for i in moved))
         todo = _order(p, _failing(p, withheld))
         if not todo:
             break
