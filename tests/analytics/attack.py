@@ -61,6 +61,7 @@ def attack(
     zones: dict[str, tuple[str, str]],
     enterprises: list[dict],
     insiders: str = "all",
+    bounds: dict[str, dict[str, tuple[float, float]]] | None = None,
 ) -> list[Finding]:
     """Every withheld cell of ``data`` that an attacker narrows below its protection.
 
@@ -68,18 +69,20 @@ def attack(
     ``enterprises``: (uscc, indicator, value, zone_code, section) of every enterprise
     counted in the bulletin's cells this year. ``insiders``: ``all`` (every withheld
     singleton against every sensitive cell), ``levels`` (only singletons and targets among
-    the nation, region, province and zone cells: quicker), or ``none``.
+    the nation, region, province and zone cells: quicker), or ``none``. ``bounds``:
+    indicator → cell → (low, high) the attacker knows from elsewhere (other periods).
     """
     findings: list[Finding] = []
     by_ind: dict[str, list[dict]] = defaultdict(list)
     for e in enterprises:
         by_ind[e["indicator"]].append(e)
     for indicator in data["headline"]:
-        findings += _attack_one(data, indicator, zones, by_ind[indicator], insiders)
+        known_bounds = (bounds or {}).get(indicator, {})
+        findings += _attack_one(data, indicator, zones, by_ind[indicator], insiders, known_bounds)
     return findings
 
 
-def _attack_one(data, indicator, zones, ents, insiders) -> list[Finding]:
+def _attack_one(data, indicator, zones, ents, insiders, bounds=None) -> list[Finding]:
     # the cells: "CN", "R:east", "P:44", "Z:shenzhen", and "S:zone:section"
     members: dict[str, list[dict]] = defaultdict(list)
     for e in ents:
@@ -125,7 +128,7 @@ def _attack_one(data, indicator, zones, ents, insiders) -> list[Finding]:
     out = []
     nonneg = indicator not in SIGNED
     need = {c: required([e["value"] for e in members[c]]) for c in withheld}
-    lp = _LP(eqs, known, withheld, nonneg)
+    lp = _LP(eqs, known, withheld, nonneg, bounds or {})
     for c in withheld:
         if need[c] <= 0:
             continue
@@ -160,7 +163,7 @@ def _covers(value, need, low, high, nonneg) -> bool:
 class _LP:
     """min and max of one withheld cell given the published ones (and some known ones)."""
 
-    def __init__(self, eqs, known, free, nonneg) -> None:
+    def __init__(self, eqs, known, free, nonneg, bounds=None) -> None:
         self.col = {c: i for i, c in enumerate(free)}
         self.scale = max(abs(v) for v in known.values() if v is not None) or 1.0
         self.h = h = highspy.Highs()
@@ -169,6 +172,9 @@ class _LP:
         n = len(free)
         self.lb = 0.0 if nonneg else -inf
         h.addVars(n, np.full(n, self.lb), np.full(n, inf))
+        for c, (lo, hi) in (bounds or {}).items():
+            if c in self.col:
+                h.changeColBounds(self.col[c], max(lo, self.lb) / self.scale, hi / self.scale)
         for total, parts in eqs:
             terms = [(total, 1.0)] + [(p, -1.0) for p in parts]
             idx = [self.col[c] for c, _ in terms if c in self.col]
