@@ -223,8 +223,9 @@ def optimal(p: Problem, time_limit: float = 60.0, max_rounds: int = 50) -> Solve
         withheld = p.sensitive.copy()
         withheld[cols[x]] = True
         withheld &= ~p.hidden
-        pending = [n for n in _failing(p, withheld) if n not in added]
-        if not pending and _failing(p, withheld):
+        failing = _failing(p, withheld)
+        pending = [n for n in failing if n not in added]
+        if not pending and failing:
             # an attack already in the model fails the audit (tolerances): repair greedily
             withheld = _repair(p, withheld)
     return Solved(withheld, "optimal", proven, rounds, time.perf_counter() - start)
