@@ -58,14 +58,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from analytics_bulletin import WORK, build_demo_snapshot, newest_snapshot  # noqa: E402
+from analytics_bulletin import WORK, build_demo_snapshot, newest_snapshot
 
-from htz import disclosure  # noqa: E402
-from htz.analytics import bulletin, protection  # noqa: E402
-from htz.analytics import metrics as m  # noqa: E402
-from htz.analytics.frame import open_frame  # noqa: E402
-from htz.disclosure.rules import primary  # noqa: E402
-from htz.periods import parse  # noqa: E402
+from htz import disclosure
+from htz.analytics import bulletin, protection
+from htz.analytics import metrics as m
+from htz.analytics.frame import open_frame
+from htz.disclosure.rules import primary
+from htz.periods import parse
 
 TAU_RULES = "FREQ(3,10)|NK(1,85)|P(10,1)"
 TABLES = {"zone": ("zone_gdp", "operating_revenue", "employees"),
@@ -199,7 +199,7 @@ def tau_child(job: Path) -> None:
         rows = [[*(str(r[d]).strip() for d in spec["dims"]), s, r["freq"]]
                 for r, s in zip(t.rows, t.status(), strict=True)]  # fmt: skip
         out = {"seconds": time.perf_counter() - t0, "rows": rows}
-    except Exception as e:  # noqa: BLE001 - reported, not raised: a finding
+    except Exception as e:
         out = {"seconds": time.perf_counter() - t0, "error": f"{type(e).__name__}: {e}"}
     shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(out))
@@ -224,10 +224,13 @@ class Tau:
 
     def run(self, suppress: str, timeout: float) -> dict:
         (self.job / "input.json").write_text(json.dumps({**self.spec, "suppress": suppress}))
-        cmd = [sys.executable, __file__, "--tau-child", str(self.job)]
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--tau-child", str(self.job)]
         t0 = time.perf_counter()
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            # cwd: τ-ARGUS writes its logs (HiTaS.log, cspSCIP.*, …) into the current directory
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, cwd=self.job
+            )
         except subprocess.TimeoutExpired:
             return {"seconds": timeout, "error": f"timed out after {timeout:.0f} s"}
         wall = time.perf_counter() - t0
@@ -256,7 +259,21 @@ class Tau:
 # ---------------------------------------------------------------- evaluation
 
 
-def evaluate(table: Table, result: dict, cells=None, hidden=None) -> dict:
+def audit(cells, rules, withheld, hidden, exact: bool):
+    """``htz.disclosure.audit``; without ``exact``, its coverage certificate only (as
+    ``protect(exact=False)``: the same verdict, without every withheld cell's interval)."""
+    if exact:
+        return disclosure.audit(cells, rules, withheld, hidden=hidden)
+    from htz.disclosure.protect import _finish, _setup
+
+    start = time.perf_counter()
+    prim, problem, singleton, empty = _setup(cells, rules, None, hidden, "value")
+    withheld = np.asarray(withheld, bool) & ~empty
+    return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start,
+                   False, exact=False)  # fmt: skip
+
+
+def evaluate(table: Table, result: dict, cells=None, hidden=None, exact=False) -> dict:
     """Counts, cost and htz's audit of a pattern on htz's cells of the table."""
     if "error" in result:
         return {"error": result["error"]}
@@ -265,7 +282,7 @@ def evaluate(table: Table, result: dict, cells=None, hidden=None) -> dict:
     prim = primary(cells, table.rules)
     sens = prim.sensitive & (~hidden if hidden is not None else True)
     secondary = withheld & ~sens
-    a = disclosure.audit(cells, table.rules, withheld, hidden=hidden)
+    a = audit(cells, table.rules, withheld, hidden, exact)
     out = {
         "cells": len(cells),
         "primary": int(result["tau_primary"].sum()) if "tau_primary" in result else int(sens.sum()),
@@ -350,12 +367,25 @@ def main() -> None:
     parser.add_argument("--no-bulletin", action="store_true", help="skip protect_all's timing")
     parser.add_argument("--time-limit", type=float, default=60.0, help="htz optimal's limit")
     parser.add_argument("--tau-timeout", type=float, default=900.0)
-    parser.add_argument("--tau-unit", type=float, default=10_000.0,
-                        help="money is given to τ-ARGUS in this many yuan (10,000: 万元)")
+    parser.add_argument(
+        "--tau-unit",
+        type=float,
+        default=10_000.0,
+        help="money is given to τ-ARGUS in this many yuan (10,000: 万元)",
+    )
     parser.add_argument("--tau-decimals", type=int, default=0)
     parser.add_argument("--tau-work", type=Path, default=Path("/tmp/htz-bench-disclosure"))
-    parser.add_argument("--repeat-below", type=float, default=30.0,
-                        help="repeat only contenders whose first run took less (s)")
+    parser.add_argument(
+        "--repeat-below",
+        type=float,
+        default=30.0,
+        help="repeat only contenders whose first run took less (s)",
+    )
+    parser.add_argument(
+        "--exact-audit",
+        action="store_true",
+        help="audit with every withheld cell's interval (slow on 2-D tables)",
+    )
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument("--tau-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -439,11 +469,11 @@ def main() -> None:
         if name == "linked":
             t = table_of.get(("zone×section", ind)) or table_of[("zone", ind)]
             cells, hidden, _keep = linked(t)
-            ev = evaluate(t, res, cells, hidden)
+            ev = evaluate(t, res, cells, hidden, args.exact_audit)
             ev["hidden"] = int(hidden.sum()) if hidden is not None else 0
         else:
             t = table_of[(name, ind)]
-            ev = evaluate(t, res)
+            ev = evaluate(t, res, exact=args.exact_audit)
         ev.update(table=name, indicator=ind, contender=contender, median_s=median[key],
                   times=times[key])  # fmt: skip
         results.append(ev)
@@ -461,8 +491,10 @@ def main() -> None:
     end_load = os.getloadavg()
     print(f"\ndisclosure control, {args.period}, snapshot {snap.id}; cost = sum of |value| of "
           "the secondary cells (yuan; employees: persons); times: median of the runs")  # fmt: skip
-    head = (f"{'table':13s} {'indicator':18s} {'contender':22s} {'ran':9s} {'prim':>5s} "
-            f"{'sec':>5s} {'sec value':>11s} {'vs OPT':>7s} {'audit':>9s} {'median s':>9s} runs")
+    head = (
+        f"{'table':13s} {'indicator':18s} {'contender':22s} {'ran':9s} {'prim':>5s} "
+        f"{'sec':>5s} {'sec value':>11s} {'vs OPT':>7s} {'audit':>9s} {'median s':>9s} runs"
+    )
     print(head)
     cost_opt = {(r["table"], r["indicator"]): r["secondary_value"] for r in results
                 if r["contender"] == "tau-OPT" and "error" not in r}  # fmt: skip
@@ -494,9 +526,11 @@ def main() -> None:
                       f"largest {x['largest'][:3]}")  # fmt: skip
     if ("bulletin", "all", "protect_all") in first:
         b = first[("bulletin", "all", "protect_all")]
-        print(f"protect_all, all {len(b['audit'])} headline indicators: "
-              f"{median[('bulletin', 'all', 'protect_all')]:.2f} s "
-              f"(runs {[round(x, 2) for x in times[('bulletin', 'all', 'protect_all')]]})")
+        print(
+            f"protect_all, all {len(b['audit'])} headline indicators: "
+            f"{median[('bulletin', 'all', 'protect_all')]:.2f} s "
+            f"(runs {[round(x, 2) for x in times[('bulletin', 'all', 'protect_all')]]})"
+        )
         for ind, a in b["audit"].items():
             print(f"    {ind}: {a}")
     for (name, ind), base in cost_opt.items():
@@ -504,8 +538,10 @@ def main() -> None:
                   == (name, ind, "htz-optimal") and "error" not in r), None)  # fmt: skip
         if r and base:
             ratio = r["secondary_value"] / base
-            print(f"target: htz-optimal cost / τ-ARGUS OPT cost, {name} {ind}: {ratio:.3f} "
-                  f"(≤ {TARGET_COST}: {'met' if ratio <= TARGET_COST else 'NOT met'})")
+            print(
+                f"target: htz-optimal cost / τ-ARGUS OPT cost, {name} {ind}: {ratio:.3f} "
+                f"(≤ {TARGET_COST}: {'met' if ratio <= TARGET_COST else 'NOT met'})"
+            )
     print(f"load average at start {start['load']}, at end {end_load}")
     if args.json:
         args.json.write_text(json.dumps({

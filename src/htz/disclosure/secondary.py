@@ -124,7 +124,11 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
     withheld = p.sensitive.copy()
     dev = Deviations(p.value, p.equations, p.candidate | p.sensitive | p.hidden, p.nonnegative)
     cols = dev.cols
-    unit = p.cost[cols] * dev.unit  # cost of moving a cell by one unit: its cost per value
+    # a cell used by a deviation moves by about the attack's amount: the LP's cost of moving
+    # it by one unit is its cost of suppression over that amount (per attack, below), so a
+    # large total is as dear to use as it is to withhold (cost per unit of its own value
+    # made the national totals look cheap)
+    unit = p.cost[cols]
     # outsider attacks first; insider attacks join as the audit finds them failing
     todo = list(order) if order is not None else _order(p, needs(p))
     # withheld cells are free to move, a singleton's a little dearer: a deviation that can
@@ -139,7 +143,8 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
                     break
                 need = todo[i]
             on = withheld[cols] | p.hidden[cols]
-            dev.set_cost(np.where(on, np.where(single, 1e-3 * unit, 0.0), unit))
+            per = unit / max(need.amount / dev.scale, 1e-12)
+            dev.set_cost(np.where(on, np.where(single, 1e-3 * per, 0.0), per))
             moved = dev.find(need.attack.target, need.sign, need.amount, need.attack.known)
             if moved is None:  # the equations alone pin it: withhold every candidate
                 withheld[cols] |= p.candidate[cols] & (p.value[cols] != 0)
