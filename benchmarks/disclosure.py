@@ -145,8 +145,8 @@ def linked(table: Table):
         cells, hidden = table.build(), None
     else:
         cells = table.build(tables=[["zone"], ["zone", "section"]])
-        hidden = np.array([k[1] != TOTAL and k[0][:2] in ("R:", "P:") for k in cells.keys])
-    keep = np.array([k[0] == protection.NATION for k in cells.keys])
+        hidden = protection.unpublished(cells.keys)
+    keep = protection.kept(cells.keys)
     return cells, hidden, keep
 
 

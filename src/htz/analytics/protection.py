@@ -168,6 +168,18 @@ def _key(indicator: str, lq: bool, rows: list[Mapping], zones: list[Mapping]) ->
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def unpublished(keys: list[tuple[str, ...]]) -> np.ndarray:
+    """Province and region × section cells: the bulletin does not publish them. (The nation
+    × section totals count as published: they follow from the quotients.)"""
+    return np.array([len(k) > 1 and k[1] != TOTAL and k[0][:2] in ("R:", "P:") for k in keys])
+
+
+def kept(keys: list[tuple[str, ...]]) -> np.ndarray:
+    """The national total, the headline: never withheld to protect another cell. (A
+    national section total may be; then every quotient of its section is: ALL_ZONES.)"""
+    return np.array([k[0] == NATION and (len(k) == 1 or k[1] == TOTAL) for k in keys])
+
+
 def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy) -> tuple:
     """One indicator's linked tables: (levels, sections, audit summary) of its pattern."""
     levels: dict[tuple[str, str, str], str] = {}
@@ -185,16 +197,11 @@ def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy)
         cells = from_leaves({"zone": zone, "section": section},
                             {"zone": hier, "section": sections},
                             tables=[["zone"], ["zone", "section"]], **args)  # fmt: skip
-        # province and region × section are not published; the nation × section
-        # totals are treated as published (they follow from the quotients)
-        hidden = np.array([k[1] != TOTAL and k[0][:2] in ("R:", "P:") for k in cells.keys])
+        hidden = unpublished(cells.keys)
     else:
         cells = from_leaves({"zone": zone}, {"zone": hier}, **args)
         hidden = None
-    # the national total is the headline: never withheld to protect another cell. The
-    # national section totals follow from the published quotients, so they count as
-    # published; when one must be withheld, every quotient of its section is (ALL_ZONES)
-    keep = np.array([k[0] == NATION and (len(k) == 1 or k[1] == TOTAL) for k in cells.keys])
+    keep = kept(cells.keys)
     result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep,
                      exact=False)  # fmt: skip
     summary = result.summary()

@@ -67,6 +67,9 @@ class Deviations:
             h.changeColBounds(k, 0.0, 0.0)
             h.changeColBounds(k + m, 0.0, 0.0)
         h.run()
+        if h.getModelStatus() != OPTIMAL:  # a stale basis can mislead HiGHS: once afresh
+            h.clearSolver()
+            h.run()
         moved = None
         if h.getModelStatus() == OPTIMAL:
             y = np.asarray(h.getSolution().col_value)

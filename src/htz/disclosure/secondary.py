@@ -146,9 +146,8 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
             per = unit / max(need.amount / dev.scale, 1e-12)
             dev.set_cost(np.where(on, np.where(single, 1e-3 * per, 0.0), per))
             moved = dev.find(need.attack.target, need.sign, need.amount, need.attack.known)
-            if moved is None:  # the equations alone pin it: withhold every candidate
-                withheld[cols] |= p.candidate[cols] & (p.value[cols] != 0)
-                continue
+            if moved is None:  # no pattern protects it (the equations and kept cells pin
+                continue  # it): withholding more would not help; the audit says so
             withheld[moved] = True
             if not need.attack.known and not (p.width_only[need.attack.target] and need.sign < 0):
                 key = (need.attack.target, need.sign)
