@@ -169,8 +169,10 @@ def test_markdown_tables_and_notes(bulletin):
     assert "| 广东省 | 22000.00 | +5.00% |" in page
     assert "近80%的全国重点实验室位于国家高新区" in page
     assert "70%的国家制造业创新中心位于国家高新区" in page
-    assert ("保密：不公布数值（企业少于3家、最大企业占比超过85%、第二大企业可推算最大企业至10%以内，"
-            "或为防止推算而二次保密）。") in page
+    assert (
+        "保密：不公布数值（企业少于3家、最大企业占比超过85%、"
+        "第二大企业可推算最大企业至10%以内，或为防止推算而二次保密）。"
+    ) in page
     assert "数据快照 ed243ba425bae38a" in page
     en = render.markdown(bulletin, "en")
     assert "Nearly 80% of national key laboratories are located in national high-tech zones" in en
