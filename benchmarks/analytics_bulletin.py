@@ -597,15 +597,20 @@ def machine() -> dict:
             "load": os.getloadavg(), "packages": packages}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
+def snapshot_arguments(parser: argparse.ArgumentParser, runs: int) -> None:
+    """The options that choose the snapshot (shared with benchmarks/disclosure.py)."""
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--period", default="2023-Q3")
     parser.add_argument("--scale", default="national", choices=("tiny", "small", "national"))
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--missing", default="imputed", choices=("imputed", "absent"))
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--data-dir", type=Path, help="use the newest snapshot of this demo")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    snapshot_arguments(parser, runs=5)
     parser.add_argument("--no-memory", action="store_true", help="skip the subprocess runs")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument(

@@ -58,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from analytics_bulletin import WORK, build_demo_snapshot, newest_snapshot
+from analytics_bulletin import build_demo_snapshot, newest_snapshot, snapshot_arguments
 
 from htz import disclosure
 from htz.analytics import bulletin, protection
@@ -260,17 +260,9 @@ class Tau:
 
 
 def audit(cells, rules, withheld, hidden, exact: bool):
-    """``htz.disclosure.audit``; without ``exact``, its coverage certificate only (as
+    """``htz.disclosure.audit``; without ``exact``, its verdict by certificates only (as
     ``protect(exact=False)``: the same verdict, without every withheld cell's interval)."""
-    if exact:
-        return disclosure.audit(cells, rules, withheld, hidden=hidden)
-    from htz.disclosure.protect import _finish, _setup
-
-    start = time.perf_counter()
-    prim, problem, singleton, empty = _setup(cells, rules, None, hidden, "value")
-    withheld = np.asarray(withheld, bool) & ~empty
-    return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start,
-                   False, exact=False)  # fmt: skip
+    return disclosure.audit(cells, rules, withheld, hidden=hidden, exact=exact)
 
 
 def evaluate(table: Table, result: dict, cells=None, hidden=None, exact=False) -> dict:
@@ -351,13 +343,7 @@ def fmt_value(x: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--period", default="2023-Q3")
-    parser.add_argument("--scale", default="national", choices=("tiny", "small", "national"))
-    parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--missing", default="imputed", choices=("imputed", "absent"))
-    parser.add_argument("--work", type=Path, default=WORK)
-    parser.add_argument("--data-dir", type=Path, help="use the newest snapshot of this demo")
+    snapshot_arguments(parser, runs=3)
     parser.add_argument("--tables", default="zone,zone×section",
                         help="comma-separated: zone, zone×section (or zonexsection)")  # fmt: skip
     parser.add_argument("--indicators", help="comma-separated; default: those of each table")

@@ -20,7 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from htz.disclosure.deviation import Deviations
-from htz.disclosure.lp import INF, OPTIMAL, UNBOUNDED, Equations, add_rows, scale_of, solver
+from htz.disclosure.lp import (
+    INF,
+    OPTIMAL,
+    UNBOUNDED,
+    Equations,
+    add_rows,
+    scale_of,
+    solver,
+    width_step,
+)
 
 
 @dataclass(frozen=True)
@@ -228,7 +237,7 @@ def check(
     failing: list[tuple[Attack, int]] = []
     attacker = Attacker(value, equations, withheld, nonnegative)
     tol = tolerance(value)
-    eps = 1e-4 * np.maximum(np.abs(value), scale_of(value))
+    eps = width_step(value)
     groups: dict[tuple[int, ...], list[int]] = {(): []}
     for t in np.flatnonzero(sensitive & attacker.free):
         groups[()].append(int(t))

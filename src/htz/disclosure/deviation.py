@@ -18,6 +18,15 @@ import numpy as np
 from htz.disclosure.lp import OPTIMAL, Equations, add_rows, scale_of, solver
 
 
+def capacity(value: np.ndarray, nonnegative: bool, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """How far each cell may move up and down in a deviation (scaled): up by a bound larger
+    than any cell; down by its value where values cannot be negative, else as far."""
+    v = value / scale
+    big = float(np.max(np.abs(v))) * 2.0 + 1.0 if len(v) else 1.0
+    up = np.full(len(v), big)
+    return up, np.maximum(v, 0.0) if nonnegative else up.copy()
+
+
 class Deviations:
     def __init__(self, value: np.ndarray, equations: Equations, cells: np.ndarray,
                  nonnegative: bool) -> None:  # fmt: skip
@@ -27,9 +36,7 @@ class Deviations:
         self.cols = np.flatnonzero(cells)
         self.col = {int(c): i for i, c in enumerate(self.cols)}
         m = self.m = len(self.cols)
-        big = float(np.max(np.abs(v))) * 2.0 + 1.0 if len(v) else 1.0
-        self.up = np.full(m, big)
-        self.down = np.maximum(v[self.cols], 0.0) if nonnegative else np.full(m, big)
+        self.up, self.down = (c[self.cols] for c in capacity(value, nonnegative, self.scale))
         self.unit = 1.0 / np.maximum(np.abs(v[self.cols]), 1e-9)  # movement per unit of value
         self.h = solver()
         if m:

@@ -105,3 +105,9 @@ def scale_of(value: np.ndarray) -> float:
     if big <= 0:
         return 1.0
     return float(10.0 ** (np.floor(np.log10(big)) - 4))
+
+
+def width_step(value: np.ndarray) -> np.ndarray:
+    """How far a cell must be able to move for its interval to count as wider than a point
+    (a frequency-rule cell without a protection range): 10⁻⁴ of it, or of the scale."""
+    return 1e-4 * np.maximum(np.abs(value), scale_of(value))

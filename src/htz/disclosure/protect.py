@@ -222,9 +222,12 @@ def audit(
     withheld: np.ndarray,
     forced: np.ndarray | None = None,
     hidden: np.ndarray | None = None,
+    exact: bool = True,
 ) -> Protection:
-    """The audit of a given pattern (``withheld``: cells not published)."""
+    """The audit of a given pattern (``withheld``: cells not published); without ``exact``
+    the verdict only, by certificates, as ``protect(exact=False)`` (quick on large tables)."""
     start = time.perf_counter()
     prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, "value")
     withheld = np.asarray(withheld, bool) & ~empty
-    return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start, False)
+    return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start, False,
+                   exact)  # fmt: skip

@@ -31,8 +31,8 @@ import highspy
 import numpy as np
 
 from htz.disclosure.audit import Attack, Attacker, check
-from htz.disclosure.deviation import Deviations
-from htz.disclosure.lp import INF, OPTIMAL, Equations, add_rows, scale_of, solver
+from htz.disclosure.deviation import Deviations, capacity
+from htz.disclosure.lp import INF, OPTIMAL, Equations, add_rows, scale_of, solver, width_step
 
 COSTS = ("value", "count", "contributors", "log")
 
@@ -83,8 +83,7 @@ def costs(value: np.ndarray, kind: str, n: np.ndarray | None = None) -> np.ndarr
 
 def needs(p: Problem, attacks: Sequence[Attack] | None = None) -> list[Need]:
     """Every attack in both directions, with how far the target must be able to move."""
-    s = scale_of(p.value)
-    eps = 1e-4 * np.maximum(np.abs(p.value), s)  # a width above 0 for frequency-only cells
+    eps = width_step(p.value)  # a width above 0 for frequency-only cells
     out = []
     for a in [Attack(int(i)) for i in np.flatnonzero(p.sensitive)] + list(attacks or []):
         t = a.target
@@ -108,15 +107,6 @@ def _failing(p: Problem, withheld: np.ndarray) -> list[Need]:
     failing = result[2]
     by_attack = {(n.attack, n.sign): n for n in needs(p, [a for a, _ in failing])}
     return [by_attack[(a, sign)] for a, sign in failing if (a, sign) in by_attack]
-
-
-def _capacity(p: Problem, s: float) -> tuple[np.ndarray, np.ndarray]:  # as in Deviations
-    """How far each cell may move up and down in a deviation (scaled)."""
-    v = p.value / s
-    big = float(np.max(np.abs(v))) * 2.0 + 1.0
-    up = np.full(len(v), big)
-    down = np.maximum(v, 0.0) if p.nonnegative else np.full(len(v), big)
-    return up, down
 
 
 def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
@@ -197,7 +187,7 @@ def optimal(p: Problem, time_limit: float = 60.0, max_rounds: int = 50) -> Solve
     cols = np.flatnonzero(free)
     m = len(cols)
     col = {int(c): i for i, c in enumerate(cols)}
-    up_cap, down_cap = (c[cols] for c in _capacity(p, s))
+    up_cap, down_cap = (c[cols] for c in capacity(p.value, p.nonnegative, s))
     rows, _ = p.equations.restricted(free, p.value / s)
     h = solver(time_limit=time_limit, presolve=True)
     # x: one per free cell; fixed to 1 for sensitive and hidden cells (hidden cost nothing)
