@@ -82,7 +82,9 @@ def attack(
     return findings
 
 
-def _attack_one(data, indicator, zones, ents, insiders, bounds=None) -> list[Finding]:
+def _system(data, indicator, zones, ents, prefix: str = "") -> dict:
+    """One bulletin's cells of ``indicator``: equations, published values (None: withheld),
+    true values, members and required protection, every cell name led by ``prefix``."""
     # the cells: "CN", "R:east", "P:44", "Z:shenzhen", and "S:zone:section"
     members: dict[str, list[dict]] = defaultdict(list)
     for e in ents:
@@ -94,10 +96,10 @@ def _attack_one(data, indicator, zones, ents, insiders, bounds=None) -> list[Fin
     shown: dict[str, float | None] = {}
     national = data["headline"].get(indicator)
     shown["CN"] = national["value"] if national else None
-    for key, prefix in (("by_region", "R"), ("by_province", "P"), ("by_zone", "Z")):
+    for key, pre in (("by_region", "R"), ("by_province", "P"), ("by_zone", "Z")):
         for row in data[key]:
             if indicator in row:
-                shown[f"{prefix}:{row['code']}"] = row[indicator]["value"]
+                shown[f"{pre}:{row['code']}"] = row[indicator]["value"]
     lq = {(r["zone"], r["section"]): r for r in data.get("specialisation", {}).get(indicator, [])}
     if lq:
         for (zone, section), r in lq.items():
@@ -123,12 +125,26 @@ def _attack_one(data, indicator, zones, ents, insiders, bounds=None) -> list[Fin
     # a cell absent from the bulletin has no enterprise: a known zero
     known = {c: shown.get(c, 0.0) for c in cells}
     withheld = [c for c in cells if known[c] is None]
+    need = {c: required([e["value"] for e in members[c]]) for c in withheld}
+    p = prefix
+    return {
+        "eqs": [(p + t, [p + k for k in kids]) for t, kids in eqs],
+        "known": {p + c: v for c, v in known.items()},
+        "withheld": [p + c for c in withheld],
+        "truth": {p + c: truth.get(c, 0.0) for c in cells},
+        "members": {p + c: members[c] for c in cells},
+        "need": {p + c: v for c, v in need.items()},
+    }
+
+
+def _attack_one(data, indicator, zones, ents, insiders, bounds=None) -> list[Finding]:
+    s = _system(data, indicator, zones, ents)
+    withheld, need, truth, members = s["withheld"], s["need"], s["truth"], s["members"]
     if not withheld:
         return []
     out = []
     nonneg = indicator not in SIGNED
-    need = {c: required([e["value"] for e in members[c]]) for c in withheld}
-    lp = _LP(eqs, known, withheld, nonneg, bounds or {})
+    lp = _LP(s["eqs"], s["known"], withheld, nonneg, bounds or {})
     for c in withheld:
         if need[c] <= 0:
             continue
@@ -141,17 +157,56 @@ def _attack_one(data, indicator, zones, ents, insiders, bounds=None) -> list[Fin
     level = ("CN", "R:", "P:", "Z:")
     singles = [c for c in withheld if len(members[c]) == 1
                and (insiders == "all" or c.startswith(level))]  # fmt: skip
-    for s in singles:
-        who = members[s][0]["uscc"]
+    for s_ in singles:
+        who = members[s_][0]["uscc"]
         for c in withheld:
-            if c == s or need[c] <= 0 or any(e["uscc"] == who for e in members[c]):
+            if c == s_ or need[c] <= 0 or any(e["uscc"] == who for e in members[c]):
                 continue
             if insiders != "all" and not c.startswith(level):
                 continue
-            low, high = lp.range(c, {s: truth[s]})
+            low, high = lp.range(c, {s_: truth[s_]})
             if not _covers(truth[c], need[c], low, high, nonneg):
-                out.append(Finding(indicator, c, truth[c], low, high, need[c], s))
+                out.append(Finding(indicator, c, truth[c], low, high, need[c], s_))
     return out
+
+
+def attack_year(
+    bulletins: list[dict],
+    zones: dict[str, tuple[str, str]],
+    enterprises: list[list[dict]],
+    indicators: list[str],
+) -> list[Finding]:
+    """The outsider who reads every bulletin of one year (``bulletins``, oldest first; each
+    period's ``enterprises`` as for ``attack``) and knows that year-to-date values of
+    ``indicators`` never fall: one LP over all of them, with ``x(period) ≤ x(next period)``
+    for every cell where that holds, and every withheld cell of every period attacked."""
+    findings: list[Finding] = []
+    for indicator in indicators:
+        systems = []
+        for j, (data, ents) in enumerate(zip(bulletins, enterprises, strict=True)):
+            mine = [e for e in ents if e["indicator"] == indicator]
+            systems.append(_system(data, indicator, zones, mine, f"{j}|"))
+        eqs = [e for s in systems for e in s["eqs"]]
+        known = {c: v for s in systems for c, v in s["known"].items()}
+        truth = {c: v for s in systems for c, v in s["truth"].items()}
+        need = {c: v for s in systems for c, v in s["need"].items()}
+        withheld = [c for s in systems for c in s["withheld"]]
+        if not withheld:
+            continue
+        grows = []  # (earlier cell, later cell): the later is no smaller
+        for j in range(1, len(systems)):
+            for c in systems[j]["truth"]:
+                before = f"{j - 1}|{c.split('|', 1)[1]}"
+                if before in truth and truth[before] <= truth[c]:
+                    grows.append((before, c))
+        lp = _LP(eqs, known, withheld, True, grows=grows)
+        for c in withheld:
+            if need[c] <= 0:
+                continue
+            low, high = lp.range(c)
+            if not _covers(truth[c], need[c], low, high, True):
+                findings.append(Finding(indicator, c, truth[c], low, high, need[c]))
+    return findings
 
 
 def _covers(value, need, low, high, nonneg) -> bool:
@@ -163,7 +218,7 @@ def _covers(value, need, low, high, nonneg) -> bool:
 class _LP:
     """min and max of one withheld cell given the published ones (and some known ones)."""
 
-    def __init__(self, eqs, known, free, nonneg, bounds=None) -> None:
+    def __init__(self, eqs, known, free, nonneg, bounds=None, grows=()) -> None:
         self.col = {c: i for i, c in enumerate(free)}
         self.scale = max(abs(v) for v in known.values() if v is not None) or 1.0
         self.h = h = highspy.Highs()
@@ -171,10 +226,22 @@ class _LP:
         inf = highspy.kHighsInf
         n = len(free)
         self.lb = 0.0 if nonneg else -inf
-        h.addVars(n, np.full(n, self.lb), np.full(n, inf))
-        for c, (lo, hi) in (bounds or {}).items():
+        lo, hi = np.full(n, self.lb), np.full(n, inf)
+        for c, (low, high) in (bounds or {}).items():
             if c in self.col:
-                h.changeColBounds(self.col[c], max(lo, self.lb) / self.scale, hi / self.scale)
+                lo[self.col[c]] = max(low, self.lb) / self.scale
+                hi[self.col[c]] = high / self.scale
+        pairs = []  # x_a ≤ x_b: a row, or a bound where one of the two is published
+        for a, b in grows:
+            ia, ib = self.col.get(a), self.col.get(b)
+            if ia is not None and ib is not None:
+                pairs.append((ia, ib))
+            elif ia is not None:
+                hi[ia] = min(hi[ia], known[b] / self.scale)
+            elif ib is not None:
+                lo[ib] = max(lo[ib], known[a] / self.scale)
+        h.addVars(n, lo, hi)
+        self.lo, self.hi = lo, hi
         for total, parts in eqs:
             terms = [(total, 1.0)] + [(p, -1.0) for p in parts]
             idx = [self.col[c] for c, _ in terms if c in self.col]
@@ -185,6 +252,8 @@ class _LP:
             slack = 1e-12 * (1 + sum(abs(known[c] or 0) for c, _ in terms if c not in self.col))
             h.addRow(rhs - slack / self.scale, rhs + slack / self.scale, len(idx),
                      np.array(idx, np.int32), np.array(coef))  # fmt: skip
+        for ia, ib in pairs:
+            h.addRow(-inf, 0.0, 2, np.array([ia, ib], np.int32), np.array([1.0, -1.0]))
 
     def range(self, target, fixed: dict | None = None) -> tuple[float, float]:
         h = self.h
@@ -200,5 +269,5 @@ class _LP:
                 out.append(-sign * np.inf)
             h.changeColCost(self.col[target], 0.0)
         for c in fixed or {}:
-            h.changeColBounds(self.col[c], self.lb, highspy.kHighsInf)
+            h.changeColBounds(self.col[c], self.lo[self.col[c]], self.hi[self.col[c]])
         return out[0], out[1]

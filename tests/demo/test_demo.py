@@ -43,11 +43,15 @@ def test_an_attacker_finds_nothing_in_the_demo_publication(demo):
     withheld cell narrowed below its protection range (outsiders in every period; the
     single enterprises of withheld nation, region, province and zone cells as insiders in
     the headline period; tests/analytics/test_disclosure.py runs every insider on the
-    hand-made data), and no growth rate where last year's cell was withheld."""
+    hand-made data), and no growth rate where last year's cell was withheld; then each
+    year's four quarterly bulletins read together, by an outsider who knows that the
+    year-to-date flows never fall (tests/analytics/attack.py's ``attack_year``)."""
     from htz import app as application
+    from htz.analytics import protection
     from htz.analytics.frame import open_frame
+    from htz.analytics.metrics import headline_indicators
     from htz.config import load
-    from tests.analytics.attack import attack
+    from tests.analytics.attack import attack, attack_year
     from tests.analytics.test_disclosure import evidence
 
     settings = load(environ={}, cwd=demo, data_dir=str(demo / "htz-data"))
@@ -73,8 +77,25 @@ def test_an_attacker_finds_nothing_in_the_demo_publication(demo):
                         if isinstance(cell, dict) and old and old["confidential"]:
                             assert cell["growth_current"] is None, (period, row["code"])
         assert findings == []
+        # the year's quarters read together: year-to-date flows never fall
+        linked = [i for i, _ in headline_indicators() if protection.linked(i)]
+        for year in ("2021", "2022", "2023"):
+            quarters = [f"{year}-Q{q}" for q in range(1, 5)]
+            seen = [evidence(frame, q) for q in quarters]
+            zones = {z: place for live, _ in seen for z, place in live.items()}
+            found = attack_year([bulletins[q] for q in quarters], zones,
+                                [rows for _, rows in seen], linked)  # fmt: skip
+            findings += [f"{year}: {f}" for f in found]
+            assert _withheld(bulletins[year]) == _withheld(bulletins[f"{year}-Q4"])
+        assert findings == []
     finally:
         app.close()
+
+
+def _withheld(data: dict) -> set:
+    return {(key, row["code"], i) for key in ("by_region", "by_province", "by_zone")
+            for row in data[key] for i, c in row.items() if isinstance(c, dict)
+            and c["confidential"]}  # fmt: skip
 
 
 def _last_year(period: str) -> str:

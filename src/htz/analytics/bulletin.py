@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 
 import ibis
 
@@ -80,18 +81,39 @@ def aggregates(frame: Frame, period: Period, values: ibis.Table | None = None) -
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
+def earlier_periods(period: Period) -> list[Period]:
+    """The quarters of the year that end before ``period`` does: their bulletins came
+    first, and the linked indicators' tables are protected together with theirs."""
+    return [Period.for_quarter(period.year, q) for q in range(1, 5) if 3 * q < period.last_month]
+
+
 def disclosure_pattern(frame: Frame, period: Period, values: ibis.Table | None) -> tuple:
     """The withheld cells of this year's tables and of last year's (whose values this
-    year's growth rates would give away), each protected as its own bulletin is."""
+    year's growth rates would give away), each protected as its own bulletin is: with the
+    bulletins of the year's earlier quarters (``protection.linked``)."""
     if values is None:
         return protection.Pattern(), protection.Pattern()
     ents, zones = frame.registry("enterprises"), frame.registry("zones")
+    linked = [i for i, _ in m.headline_indicators() if protection.linked(i)]
+    before = []
+    for q in earlier_periods(period):
+        v = enterprise_values(frame, q)
+        if v is not None:
+            before.append((q, v.filter(v.indicator.isin(linked))))
     out = []
-    for year, day in (("now", period.end_date), ("ly", period.last_year().end_date)):
-        attrs = m.attributes(ents, zones, day)
+    for year in ("now", "ly"):
+
+        def day(p: Period, year: str = year) -> date:
+            return p.end_date if year == "now" else p.last_year().end_date
+
+        earlier = [
+            frame.rows(protection.leaf_cells(v, m.attributes(ents, zones, day(q)), year))
+            for q, v in before
+        ]
+        attrs = m.attributes(ents, zones, day(period))
         leaves = frame.rows(protection.leaf_cells(values, attrs, year))
-        live = frame.rows(m.zones_on(zones, day))
-        out.append(protection.protect_all(leaves, live, LQ_INDICATORS))
+        live = frame.rows(m.zones_on(zones, day(period)))
+        out.append(protection.protect_all(leaves, live, LQ_INDICATORS, earlier=earlier))
     return out[0], out[1]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import ibis
@@ -22,7 +22,7 @@ import numpy as np
 
 from htz.analytics import metrics as m
 from htz.catalog import load_catalog
-from htz.disclosure import Hierarchy, Rules, from_leaves, protect
+from htz.disclosure import Hierarchy, Rules, from_leaves, protect, stack
 from htz.errors import HtzError
 
 # The bulletin's rules: fewer than 3 enterprises (protected by 10 % of the value), one
@@ -45,7 +45,8 @@ def describe() -> dict:
         "method": METHOD,
         "cost": COST,
         "tables": "nation > region > province > zone per indicator, linked with zone × "
-        "section for operating_revenue and employees",
+        "section for operating_revenue and employees, and for year-to-date flows that "
+        "cannot be negative with the year's earlier quarters",
     }
 
 
@@ -120,49 +121,89 @@ class Pattern:
 LEVEL_OF = {"R": "region", "P": "province", "Z": "zone"}
 
 
+def linked(indicator: str) -> bool:
+    """Is the indicator a year-to-date flow that cannot be negative? Then each period's
+    value is at least the one before (a zone's revenue to June is no less than to March),
+    which links the bulletins of one year: they are protected as one system."""
+    if indicator == m.ZONE_GDP:
+        return False
+    spec = load_catalog().indicator(indicator)
+    return spec.kind == "flow_ytd" and spec.min is not None and spec.min >= 0
+
+
 def protect_all(
     leaves: Iterable[Mapping],
     zones: Iterable[Mapping],
     lq_indicators: Iterable[str] = (),
     indicators: Iterable[str] | None = None,
+    earlier: Sequence[Iterable[Mapping]] = (),
 ) -> Pattern:
     """The pattern of every indicator in ``leaves`` (rows of ``leaf_cells``), audited.
+
+    ``earlier``: the leaf cells of the year's periods published before this one, oldest
+    first (the quarters before a quarter). Their patterns are taken as published (each
+    computed the same way from its own and earlier periods) and, for ``linked``
+    indicators, this period is protected together with them: the attacker also knows
+    that year-to-date values never fall, and no cell of an earlier bulletin may become
+    derivable through this one.
 
     Raises ``DisclosureError`` if any indicator's audit fails (it never should: the
     secondary step protects every attack the audit makes).
     """
     zones = list(zones)
     hier = zone_hierarchy(zones)
-    rows_by: dict[str, list[Mapping]] = {}
-    for r in leaves:
-        rows_by.setdefault(r["indicator"], []).append(r)
+    rows_by = _by_indicator(leaves)
+    before = [_by_indicator(e) for e in earlier]
     lq = set(lq_indicators)
     out = Pattern()
     for indicator in sorted(indicators if indicators is not None else rows_by):
-        rows = [r for r in rows_by.get(indicator, []) if f"Z:{r['zone_code']}" in hier]
+        rows = _inside(rows_by.get(indicator, []), hier)
         if not rows:
             continue
-        key = _key(indicator, indicator in lq, rows, zones)
-        if key not in _MEMO:
-            _MEMO[key] = _protect_one(indicator, indicator in lq, rows, hier)
-            while len(_MEMO) > 256:
-                _MEMO.popitem(last=False)
-        _MEMO.move_to_end(key)
-        levels, sections, audit = _MEMO[key]
+        chain = [rows]
+        if linked(indicator):
+            chain = [r for e in before if (r := _inside(e.get(indicator, []), hier))] + chain
+        levels, sections, audit, _ = _protected(indicator, indicator in lq, chain, hier, zones)
         out.levels.update(levels)
         out.sections.update(sections)
         out.audit[indicator] = audit
     return out
 
 
+def _by_indicator(leaves: Iterable[Mapping]) -> dict[str, list[Mapping]]:
+    out: dict[str, list[Mapping]] = {}
+    for r in leaves:
+        out.setdefault(r["indicator"], []).append(r)
+    return out
+
+
+def _inside(rows: list[Mapping], hier: Hierarchy) -> list[Mapping]:
+    return [r for r in rows if f"Z:{r['zone_code']}" in hier]
+
+
 # A year's tables are protected once: this year's pattern of one bulletin is last year's
-# of the next (its growth rates), and a year's bulletin is its fourth quarter's.
+# of the next (its growth rates), a quarter's is part of every later quarter's system, and
+# a year's bulletin is its fourth quarter's.
 _MEMO: OrderedDict[str, tuple] = OrderedDict()
 
 
-def _key(indicator: str, lq: bool, rows: list[Mapping], zones: list[Mapping]) -> str:
+def _protected(indicator: str, lq: bool, chain: list[list[Mapping]], hier: Hierarchy,
+               zones: list[Mapping]) -> tuple:  # fmt: skip
+    """(levels, sections, audit, withheld cell keys) of the last period of ``chain``."""
+    key = _key(indicator, lq, chain, zones)
+    if key not in _MEMO:
+        earlier = [_protected(indicator, lq, chain[: j + 1], hier, zones)[3]
+                   for j in range(len(chain) - 1)]  # fmt: skip
+        _MEMO[key] = _protect_chain(indicator, lq, chain, hier, earlier)
+        while len(_MEMO) > 512:
+            _MEMO.popitem(last=False)
+    _MEMO.move_to_end(key)
+    return _MEMO[key]
+
+
+def _key(indicator: str, lq: bool, chain: list[list[Mapping]], zones: list[Mapping]) -> str:
     cols = ("zone_code", "section", "value", "n", "abs_total", "top1", "top2")
-    cells = sorted(tuple(r[c] for c in cols) for r in rows)
+    cells = [sorted(tuple(r[c] for c in cols) for r in rows) for rows in chain]
     places = sorted((z["code"], z.get("province_code"), z.get("region")) for z in zones)
     payload = repr((indicator, lq, RULES, METHOD, COST, cells, places))
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -180,40 +221,82 @@ def kept(keys: list[tuple[str, ...]]) -> np.ndarray:
     return np.array([k[0] == NATION and (len(k) == 1 or k[1] == TOTAL) for k in keys])
 
 
-def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy) -> tuple:
-    """One indicator's linked tables: (levels, sections, audit summary) of its pattern."""
-    levels: dict[tuple[str, str, str], str] = {}
-    sections_out: dict[tuple[str, str, str], str] = {}
-    zone = [f"Z:{r['zone_code']}" for r in rows]
-    section = [r["section"] or "?" for r in rows]
-    args = dict(
+def _leaf_args(rows: list[Mapping], lq: bool) -> tuple[dict, dict]:
+    columns = {"zone": [f"Z:{r['zone_code']}" for r in rows]}
+    if lq:
+        columns["section"] = [r["section"] or "?" for r in rows]
+    stats = dict(
         value=[r["value"] or 0.0 for r in rows],
         n=[r["n"] for r in rows],
         abs_total=[r["abs_total"] or 0.0 for r in rows],
         top=[[r["top1"] or 0.0, r["top2"] or 0.0] for r in rows],
     )
+    return columns, stats
+
+
+def _sections(chain: list[list[Mapping]]) -> Hierarchy:
+    codes = sorted({r["section"] or "?" for rows in chain for r in rows})
+    return Hierarchy.flat("section", TOTAL, codes)
+
+
+def _period_cells(rows: list[Mapping], lq: bool, hier: Hierarchy, sections: Hierarchy):
+    """One period's cells: the zone hierarchy, and for ``lq`` zone × section with it."""
+    columns, stats = _leaf_args(rows, lq)
     if lq:
-        sections = Hierarchy.flat("section", TOTAL, sorted(set(section)))
-        cells = from_leaves({"zone": zone, "section": section},
-                            {"zone": hier, "section": sections},
-                            tables=[["zone"], ["zone", "section"]], **args)  # fmt: skip
-        hidden = unpublished(cells.keys)
-    else:
-        cells = from_leaves({"zone": zone}, {"zone": hier}, **args)
-        hidden = None
-    keep = kept(cells.keys)
+        return from_leaves(columns, {"zone": hier, "section": sections},
+                           tables=[["zone"], ["zone", "section"]], **stats)  # fmt: skip
+    return from_leaves(columns, {"zone": hier}, **stats)
+
+
+def _protect_chain(indicator: str, lq: bool, chain: list[list[Mapping]], hier: Hierarchy,
+                   earlier: list[dict]) -> tuple:  # fmt: skip
+    """The pattern of the last period of ``chain``, protected with the periods before it.
+
+    One period alone is one linked system (the zone hierarchy, and zone × section). With
+    earlier periods, each period's tables are a copy (``stack``), and every cell whose
+    value did not fall from one period to the next is known not to have (``orders``:
+    a year-to-date flow that cannot be negative only grows; where it fell, an enterprise
+    left its zone, say, and nothing is assumed). The earlier periods' patterns are fixed:
+    their published cells are known, their secondary cells unknown, and their primary
+    cells are protected again.
+    """
+    sections = _sections(chain) if lq else None
+    per = [_period_cells(rows, lq, hier, sections) for rows in chain]
+    plain, k, size = per[0].keys, len(chain), len(per[0])
+    cells = per[0] if k == 1 else stack(per, "period", [f"T{j + 1}" for j in range(k)])
+    period = np.repeat(np.arange(k), size)
+    hidden = np.tile(unpublished(plain) if lq else np.zeros(size, bool), k)
+    keep = np.tile(kept(plain), k)
+    for j, withheld in enumerate(earlier):
+        mine = period == j
+        was = np.tile([key in withheld for key in plain], k) & mine
+        secondary = np.tile([withheld.get(key) == "secondary" for key in plain], k) & mine
+        keep |= mine & ~was & ~hidden  # published then: known for good
+        hidden |= secondary  # withheld then: unknown (a primary cell is primary here too)
     result = protect(cells, rules_for(indicator), METHOD, COST, hidden=hidden, keep=keep,
-                     exact=False)  # fmt: skip
-    summary = result.summary()
-    shown = ("cells", "primary", "secondary", "method")
-    audit = {k: summary[k] for k in shown} | {"passed": result.ok}
+                     exact=False, orders=_orders(per), settled=period < k - 1)  # fmt: skip
     if not result.ok:
+        summary = result.summary()
         raise DisclosureError(
             f"the disclosure audit of {indicator} failed for {summary['failed']} cells; "
             "nothing was published. Report this as a bug with the snapshot id."
         )
-    for i in np.flatnonzero(result.withheld):
-        key, reason = cells.keys[i], result.reason[i] or "secondary"
+    now = period == k - 1
+    status = result.status
+    audit = {
+        "cells": size,
+        "primary": int((now & (status == "primary")).sum()),
+        "secondary": int((now & (status == "secondary")).sum()),
+        "method": result.method,
+        "periods": k,
+        "passed": result.ok,
+    }
+    levels: dict[tuple[str, str, str], str] = {}
+    sections_out: dict[tuple[str, str, str], str] = {}
+    withheld: dict[tuple[str, ...], str] = {}
+    for i in np.flatnonzero(result.withheld & now):
+        key, reason = plain[i - (k - 1) * size], result.reason[i] or "secondary"
+        withheld[key] = reason
         code = key[0]
         if len(key) > 1 and key[1] != TOTAL:
             zone = ALL_ZONES if code == NATION else code[2:]
@@ -222,4 +305,23 @@ def _protect_one(indicator: str, lq: bool, rows: list[Mapping], hier: Hierarchy)
             levels[(indicator, "national", NATION)] = reason
         else:
             levels[(indicator, LEVEL_OF[code[0]], code[2:])] = reason
-    return levels, sections_out, audit
+    return levels, sections_out, audit, withheld
+
+
+def _orders(per: list) -> list[tuple[int, int]]:
+    """``(a, b)``: cell a of one period is no larger than the same cell b of the next.
+
+    Only where it is true, and not where the cell's parts already say it (a total whose
+    parts in one of its equations all grew grew too)."""
+    size = len(per[0])
+    sums = per[0].equations()
+    out = []
+    for j in range(1, len(per)):
+        before, now = per[j - 1].value, per[j].value
+        grew = before <= now + 1e-9 * np.maximum(np.abs(now), 1.0)
+        implied = np.zeros(size, bool)
+        for total, parts in sums:
+            implied[total] |= bool(grew[parts].all())
+        out += [((j - 1) * size + int(i), j * size + int(i)) for i in
+                np.flatnonzero(grew & ~implied)]  # fmt: skip
+    return out

@@ -124,9 +124,9 @@ class Attacker:
         self.lb = np.zeros(m) if nonnegative else np.full(m, -INF)
         self.h = solver(tolerance=1e-9)  # intervals to twelve digits
         if m:
-            rows, rhs, err = equations.restricted(self.free, self.v, slack=True)
+            rows = equations.restricted(self.free, self.v)
             self.h.addVars(m, self.lb, np.full(m, INF))
-            add_rows(self.h, rows, rhs - err, rhs + err)
+            add_rows(self.h, rows.rows, *rows.attacker_bounds())
 
     def _fix(self, known: Sequence[int], on: bool) -> None:
         for k in known:
@@ -146,11 +146,13 @@ class Attacker:
         return float(f"{lo * self.scale:.12g}"), float(f"{hi * self.scale:.12g}")
 
     def certify(self, targets: Sequence[int], need: np.ndarray, sign: float,
-                known: Sequence[int] = ()) -> dict[int, float]:  # fmt: skip
+                known: Sequence[int] = (), one_by_one: bool = True
+                ) -> dict[int, float]:  # fmt: skip
         """Targets that can reach ``need`` (value units; upward for sign +1, downward for
         −1), each with a value it can take: one LP pushes all of them at once (capped at
         their need), and again for those it did not reach, until a round reaches none;
-        the rest are asked one by one."""
+        the rest are asked one by one (unless not ``one_by_one``: then some that can reach
+        their need may be missing)."""
         self._fix(known, True)
         out: dict[int, float] = {}
         todo = [t for t in targets if t in self.col]
@@ -179,9 +181,8 @@ class Attacker:
             if not reached:
                 break
             todo = [t for t in todo if t not in out]
-        for t in todo:  # one by one: the exact bound
-            lo, hi = _range(self.h, self.col[t])
-            x = hi if sign > 0 else lo
+        for t in todo if one_by_one else ():  # one by one: the exact bound
+            x = _bound(self.h, self.col[t], -sign)
             if sign * (x - goal[t]) >= -1e-9 * max(abs(goal[t]), 1.0):
                 out[t] = x * self.scale
         self._fix(known, False)
@@ -331,24 +332,26 @@ def _moved(cells: np.ndarray | None) -> frozenset[int] | None:
 
 
 def _range(h, j: int) -> tuple[float, float]:
-    out = []
-    for sign in (1.0, -1.0):
-        h.changeColCost(j, sign)
+    return _bound(h, j, 1.0), _bound(h, j, -1.0)
+
+
+def _bound(h, j: int, sign: float) -> float:
+    """The smallest value of column ``j`` (sign +1) or the largest (−1), scaled."""
+    h.changeColCost(j, sign)
+    h.run()
+    status = h.getModelStatus()
+    if status == OPTIMAL:
+        out = sign * h.getInfo().objective_function_value
+    elif status in UNBOUNDED:
+        out = -sign * np.inf
+    else:  # numerically troubled: fall back to a fresh solve
+        h.clearSolver()
         h.run()
-        status = h.getModelStatus()
-        if status == OPTIMAL:
-            out.append(sign * h.getInfo().objective_function_value)
-        elif status in UNBOUNDED:
-            out.append(-sign * np.inf)
-        else:  # numerically troubled: fall back to a fresh solve
-            h.clearSolver()
-            h.run()
-            if h.getModelStatus() == OPTIMAL:
-                out.append(sign * h.getInfo().objective_function_value)
-            else:
-                raise RuntimeError(f"audit LP: {h.modelStatusToString(h.getModelStatus())}")
-        h.changeColCost(j, 0.0)
-    return out[0], out[1]
+        if h.getModelStatus() != OPTIMAL:
+            raise RuntimeError(f"audit LP: {h.modelStatusToString(h.getModelStatus())}")
+        out = sign * h.getInfo().objective_function_value
+    h.changeColCost(j, 0.0)
+    return out
 
 
 def tolerance(value: np.ndarray) -> np.ndarray:

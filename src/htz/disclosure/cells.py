@@ -36,6 +36,8 @@ class Cells:
     top: np.ndarray  # (cells, K) float64, largest first
     table_cells: tuple[np.ndarray, ...]  # each table's cell indices
     frequency: bool = False  # no magnitude: the value is the count
+    repeated: str | None = None  # a dimension of copies of the tables (``stack``)
+    sums: list[tuple[int, list[int]]] | None = None  # the equations, where given (``stack``)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -45,6 +47,8 @@ class Cells:
 
     def equations(self) -> list[tuple[int, list[int]]]:
         """(total cell, its parts): every non-leaf code of every table's hierarchies."""
+        if self.sums is not None:
+            return self.sums
         index = self.index()
         seen: set[tuple[int, tuple[int, ...]]] = set()
         out: list[tuple[int, list[int]]] = []
@@ -318,3 +322,39 @@ def from_leaves(
         np.bincount(cell, weights=ab[rows], minlength=n_cells),
         tops, False,
     )  # fmt: skip
+
+
+def stack(parts: Sequence[Cells], dim: str, labels: Sequence[str]) -> Cells:
+    """One copy of the same tables per label (the periods of one year) as one set of cells.
+
+    Each key gets ``dim``'s label in front; each copy keeps its own equations and none
+    joins two copies: what is known between them (a year-to-date value never falls) goes
+    to ``protect`` as ``orders``. Contributors are taken to be the same along ``dim``: the
+    enterprise alone in a cell in March is in that cell in June (the insider attacks).
+    """
+    if not parts or len(parts) != len(labels) or len(set(labels)) != len(labels):
+        raise ValueError("stack: one distinct label per part, and at least one part")
+    first = parts[0]
+    if any(p.dims != first.dims or p.keys != first.keys for p in parts):
+        raise ValueError("stack: every part must have the same cells")
+    n = len(first)
+    sums = [(total + j * n, [i + j * n for i in kids])
+            for j, p in enumerate(parts) for total, kids in p.equations()]  # fmt: skip
+    flat = Hierarchy.flat(dim, "*", list(labels))
+    return Cells(
+        dims=(dim, *first.dims),
+        hierarchies={dim: flat, **first.hierarchies},
+        column_of={dim: dim, **first.column_of},
+        tables=first.tables,
+        keys=[(label, *key) for label in labels for key in first.keys],
+        value=np.concatenate([p.value for p in parts]),
+        n=np.concatenate([p.n for p in parts]),
+        abs_total=np.concatenate([p.abs_total for p in parts]),
+        top=np.concatenate([p.top for p in parts]),
+        table_cells=tuple(
+            np.concatenate([t + j * n for j in range(len(parts))]) for t in first.table_cells
+        ),
+        frequency=first.frequency,
+        repeated=dim,
+        sums=sums,
+    )

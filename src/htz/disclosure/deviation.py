@@ -40,10 +40,10 @@ class Deviations:
         self.unit = 1.0 / np.maximum(np.abs(v[self.cols]), 1e-9)  # movement per unit of value
         self.h = solver()
         if m:
-            rows, _ = equations.restricted(np.asarray(cells, bool), v)
+            rows = equations.restricted(np.asarray(cells, bool), v)
             self.h.addVars(2 * m, np.zeros(2 * m), np.concatenate([self.up, self.down]))
-            both = [(np.concatenate([i, i + m]), np.concatenate([c, -c])) for i, c in rows]
-            add_rows(self.h, both, np.zeros(len(rows)), np.zeros(len(rows)))
+            both = [(np.concatenate([i, i + m]), np.concatenate([c, -c])) for i, c in rows.rows]
+            add_rows(self.h, both, *rows.deviation_bounds())
         self.cost: np.ndarray | None = None
 
     def set_cost(self, per_unit: np.ndarray) -> None:

@@ -20,20 +20,31 @@ UNBOUNDED = (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnbo
 
 @dataclass(frozen=True)
 class Equations:
-    """Rows ``Σ coef · cell = 0``: a total minus its parts, in CSR form over cell indices."""
+    """Rows over cell indices in CSR form: ``Σ coef · cell = 0`` (a total minus its parts),
+    and, where ``order`` is set, ``Σ coef · cell ≤ 0`` (one cell known to be no larger
+    than another: a year-to-date flow in March and in June)."""
 
     start: np.ndarray
     index: np.ndarray
     coef: np.ndarray
+    order: np.ndarray | None = None  # bool per row: "≤ 0" rather than "= 0"
 
     @classmethod
-    def from_sums(cls, sums: Sequence[tuple[int, Sequence[int]]]) -> Equations:
+    def from_sums(
+        cls, sums: Sequence[tuple[int, Sequence[int]]], orders: Sequence[tuple[int, int]] = ()
+    ) -> Equations:
+        """Rows of (total, parts) equations, then one ``a ≤ b`` row per pair of ``orders``."""
         start, index, coef = [0], [], []
         for total, parts in sums:
             index.extend([total, *parts])
             coef.extend([1.0] + [-1.0] * len(parts))
             start.append(len(index))
-        return cls(np.array(start, np.int64), np.array(index, np.int64), np.array(coef))
+        for a, b in orders:
+            index.extend([a, b])
+            coef.extend([1.0, -1.0])
+            start.append(len(index))
+        order = np.array([False] * len(sums) + [True] * len(orders), dtype=bool)
+        return cls(np.array(start, np.int64), np.array(index, np.int64), np.array(coef), order)
 
     def __len__(self) -> int:
         return len(self.start) - 1
@@ -42,18 +53,13 @@ class Equations:
         a, b = self.start[r], self.start[r + 1]
         return self.index[a:b], self.coef[a:b]
 
-    def restricted(
-        self, free: np.ndarray, value: np.ndarray, slack: bool = False
-    ) -> tuple[list, np.ndarray] | tuple[list, np.ndarray, np.ndarray]:
-        """Rows over the ``free`` cells only, the others moved to the right-hand side.
-
-        Returns ([(positions among free cells, coefs)], rhs) for rows that touch a free cell;
-        with ``slack``, also how far each rhs may be off through rounding (the floating-point
-        sum of the row's published cells: ``2u · terms · Σ|terms|``).
-        """
+    def restricted(self, free: np.ndarray, value: np.ndarray) -> Rows:
+        """The rows that touch a ``free`` cell, over the free cells only, the others (known)
+        moved to the right-hand side."""
         pos = np.full(len(free), -1, dtype=np.int64)
         pos[free] = np.arange(int(free.sum()))
-        rows, rhs, err = [], [], []
+        order = self.order if self.order is not None else np.zeros(len(self), dtype=bool)
+        rows, rhs, err, kind, room = [], [], [], [], []
         for r in range(len(self)):
             idx, c = self.row(r)
             f = free[idx]
@@ -62,9 +68,32 @@ class Equations:
             rows.append((pos[idx[f]], c[f]))
             rhs.append(-float(np.dot(c[~f], value[idx[~f]])))
             err.append(2.3e-16 * len(idx) * float(np.abs(value[idx]).sum()))
-        if slack:
-            return rows, np.array(rhs), np.array(err)
-        return rows, np.array(rhs)
+            kind.append(bool(order[r]))
+            room.append(max(rhs[-1] - float(np.dot(c[f], value[idx[f]])), 0.0) if order[r] else 0.0)
+        return Rows(rows, np.array(rhs), np.array(err), np.array(kind, dtype=bool),
+                    np.array(room))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rows:
+    """``Equations.restricted``: rows over the free cells (positions among them, coefs)."""
+
+    rows: list
+    rhs: np.ndarray  # Σ coef · free cell = rhs, or ≤ rhs for an order row
+    err: np.ndarray  # how far rhs may be off through rounding (2u · terms · Σ|terms|)
+    order: np.ndarray  # bool per row
+    room: np.ndarray  # an order row: how far Σ coef · free cell may rise from the truth
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def attacker_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row bounds on the free cells' values (within rounding of the published ones)."""
+        return np.where(self.order, -INF, self.rhs - self.err), self.rhs + self.err
+
+    def deviation_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row bounds on a deviation of the free cells from their true values."""
+        return np.where(self.order, -INF, 0.0), np.where(self.order, self.room, 0.0)
 
 
 def solver(

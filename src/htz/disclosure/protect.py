@@ -11,6 +11,7 @@ sensitive cell's derivable interval covers its required range.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,6 +95,7 @@ def _containment(cells: Cells):
 
     It does when ``t`` covers ``s`` in every dimension, or when the cell where the two
     overlap has a contributor (``s`` has only one); cells that do not overlap never do.
+    Copies of the tables (``Cells.repeated``, the periods) have the same contributors.
     """
     leaves: dict[str, dict[str, frozenset[str]]] = {}
     for name, h in cells.hierarchies.items():
@@ -105,6 +107,9 @@ def _containment(cells: Cells):
     def contains(s: int, t: int) -> bool:
         inter, covers = [], True
         for d, a, b in zip(cells.dims, cells.keys[s], cells.keys[t], strict=True):
+            if d == cells.repeated:  # the same contributors in every copy
+                inter.append(b)
+                continue
             la, lb = leaves[d][a], leaves[d][b]
             if not la & lb:
                 return False
@@ -118,7 +123,7 @@ def _containment(cells: Cells):
     return contains
 
 
-def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None):
+def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None, orders=()):
     prim: Primary = primary(cells, rules, forced)
     hidden = np.zeros(len(cells), bool) if hidden is None else np.asarray(hidden, bool)
     keep = np.zeros(len(cells), bool) if keep is None else np.asarray(keep, bool)
@@ -126,7 +131,7 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None):
     empty = cells.n <= 0
     zero = (cells.value == 0) & (cells.abs_total == 0) if not cells.frequency else empty
     candidate = ~empty & ~sens & ~hidden & ~keep & (rules.allow_zeros | ~zero)
-    eqs = Equations.from_sums(cells.equations())
+    eqs = Equations.from_sums(cells.equations(), orders)
     singleton = (cells.n > 0) & (cells.n < 1.5) & ~cells.frequency
     problem = Problem(
         value=cells.value, equations=eqs, sensitive=sens, hidden=hidden, candidate=candidate,
@@ -135,7 +140,23 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None):
         cost=costs(cells.value, cost, cells.n),
     )  # fmt: skip
     problem.singleton = singleton
+    if len(orders) and sens.any():
+        _a_priori(problem)
     return prim, problem, singleton, empty
+
+
+def _a_priori(p: Problem) -> None:
+    """Cap each sensitive cell's required range at what it is with every cell that may be
+    withheld withheld: what the orders and the cells that stay published (a year's earlier
+    bulletins) already say, no pattern can take back (τ-ARGUS caps protection at a cell's
+    a priori bounds the same way, as the rules cap it at zero for values that cannot be
+    negative)."""
+    free = p.candidate | p.sensitive | p.hidden
+    found, ok, _ = check(p.value, p.equations, free, p.nonnegative, [], p.value - p.lower,
+                         p.value + p.upper, p.sensitive, p.width_only)  # fmt: skip
+    for t in np.flatnonzero(p.sensitive & ~ok & ~p.width_only):
+        p.upper[t] = min(p.upper[t], max(found.high[t] - p.value[t], 0.0))
+        p.lower[t] = min(p.lower[t], max(p.value[t] - found.low[t], 0.0))
 
 
 def _finish(cells, rules, prim, problem, singleton, empty, withheld, method, start, proven,
@@ -184,6 +205,8 @@ def protect(
     time_limit: float = 60.0,
     keep: np.ndarray | None = None,
     exact: bool = True,
+    orders: Sequence[tuple[int, int]] = (),
+    settled: np.ndarray | None = None,
 ) -> Protection:
     """Primary and secondary suppression of every cell of the linked tables, audited.
 
@@ -196,7 +219,9 @@ def protect(
     if method not in METHODS:
         raise ValueError(f"method {method!r}: use one of {METHODS}")
     start = time.perf_counter()
-    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost, keep)
+    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost, keep, orders)
+    if settled is not None:
+        problem.focus = ~np.asarray(settled, bool)
     contains = _containment(cells)
     problem.insiders = lambda withheld: insider_attacks(
         problem.equations, singleton, withheld, problem.sensitive, contains
@@ -223,11 +248,15 @@ def audit(
     forced: np.ndarray | None = None,
     hidden: np.ndarray | None = None,
     exact: bool = True,
+    orders: Sequence[tuple[int, int]] = (),
+    keep: np.ndarray | None = None,
 ) -> Protection:
     """The audit of a given pattern (``withheld``: cells not published); without ``exact``
-    the verdict only, by certificates, as ``protect(exact=False)`` (quick on large tables)."""
+    the verdict only, by certificates, as ``protect(exact=False)`` (quick on large tables).
+    ``orders`` and ``keep`` as for ``protect``: with orders, the required ranges are capped
+    at what no pattern could change (the cells in ``keep`` stay published)."""
     start = time.perf_counter()
-    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, "value")
+    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, "value", keep, orders)
     withheld = np.asarray(withheld, bool) & ~empty
     return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start, False,
                    exact)  # fmt: skip

@@ -62,6 +62,7 @@ class Problem:
     last_check: tuple | None = None  # (pattern bytes, check's result) of the last audit
     certificates: dict = field(default_factory=dict)  # the audit's, kept between audits
     singleton: np.ndarray | None = None  # cells of one contributor (an insider knows them)
+    focus: np.ndarray | None = None  # targets whose attacks the MIP starts with (else all)
 
 
 def costs(value: np.ndarray, kind: str, n: np.ndarray | None = None) -> np.ndarray:
@@ -149,8 +150,8 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
 
 
 def _protected(p: Problem, withheld: np.ndarray, items: list[Need]) -> set:
-    """(attack, sign) of the outsider attacks in ``items`` that the pattern already foils:
-    one LP pushes all their targets at once (``Attacker.certify``)."""
+    """(attack, sign) of outsider attacks in ``items`` that the pattern already foils: one
+    LP pushes all their targets at once (``Attacker.certify``); not necessarily all."""
     attacker = Attacker(p.value, p.equations, withheld | p.hidden, p.nonnegative)
     out = set()
     for sign in (1, -1):
@@ -160,7 +161,9 @@ def _protected(p: Problem, withheld: np.ndarray, items: list[Need]) -> set:
         goal = p.value.astype(float).copy()
         for n in mine:
             goal[n.attack.target] = p.value[n.attack.target] + sign * n.amount
-        reached = attacker.certify([n.attack.target for n in mine], goal, float(sign))
+        # those it cannot show at once are left to the heuristic, which finds them foiled
+        reached = attacker.certify([n.attack.target for n in mine], goal, float(sign),
+                                   one_by_one=False)  # fmt: skip
         out |= {(n.attack, sign) for n in mine if n.attack.target in reached}
     return out
 
@@ -188,7 +191,7 @@ def optimal(p: Problem, time_limit: float = 60.0, max_rounds: int = 50) -> Solve
     m = len(cols)
     col = {int(c): i for i, c in enumerate(cols)}
     up_cap, down_cap = (c[cols] for c in capacity(p.value, p.nonnegative, s))
-    rows, _ = p.equations.restricted(free, p.value / s)
+    rows = p.equations.restricted(free, p.value / s)
     h = solver(time_limit=time_limit, presolve=True)
     # x: one per free cell; fixed to 1 for sensitive and hidden cells (hidden cost nothing)
     fixed = (p.sensitive | p.hidden)[cols]
@@ -197,7 +200,7 @@ def optimal(p: Problem, time_limit: float = 60.0, max_rounds: int = 50) -> Solve
     h.changeColsCost(m, np.arange(m, dtype=np.int32), cost)
     h.changeColsIntegrality(m, np.arange(m, dtype=np.int32),
                             np.array([highspy.HighsVarType.kInteger] * m))  # fmt: skip
-    pending = _order(p, needs(p))
+    pending = _order(p, [n for n in needs(p) if p.focus is None or p.focus[n.attack.target]])
     added: set[Need] = set()
     proven, rounds, withheld = True, 0, p.sensitive.copy()
     while pending and rounds < max_rounds:
@@ -253,7 +256,7 @@ def _add_attack(h, need, rows, cols, col, fixed, up_cap, down_cap, s, m) -> None
         if k in col:
             lo[col[k]] = hi[col[k]] = 0.0
     h.addVars(m, lo, hi)
-    add_rows(h, [(i + base, c) for i, c in rows], np.zeros(len(rows)), np.zeros(len(rows)))
+    add_rows(h, [(i + base, c) for i, c in rows.rows], *rows.deviation_bounds())
     # y_i ≤ up_i · x_i and −y_i ≤ down_i · x_i for the cells whose x is free
     link = np.flatnonzero(~fixed)
     if len(link):
