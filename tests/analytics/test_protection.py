@@ -97,3 +97,18 @@ def test_the_attacker_with_both_quarters(withheld_q2, covered):
     assert low == pytest.approx(0.0, abs=1e-6)
     assert (high >= 110 + 7.65) is covered
     assert high == pytest.approx(113.0 if not covered else 230.0)
+
+
+def test_what_an_earlier_quarter_published_is_not_asked_back():
+    """a grows from 32 + 31 + 31 = 94 (published in Q1) to 100 + 2 + 2 = 104 (dominated in
+    Q2: it needs ±13.65, down to 90.35). Revenue to June is no less than the 94 to March,
+    so no pattern can take a below 94: the requirement downwards ends there (a priori). With
+    b withheld too (120, cheaper than c's 130), a + b = 224 and b ≥ 87: a ≤ 137, enough."""
+    q1 = {"a": [32, 31, 31], "b": [29, 29, 29], "c": [30, 30, 30]}
+    q2 = {"a": [100, 2, 2], "b": [40, 40, 40], "c": [45, 45, 40]}
+    assert withheld(protection.protect_all(leaves(q1), ZONES)) == {}
+    pattern = protection.protect_all(leaves(q2), ZONES, earlier=[leaves(q1)])
+    assert withheld(pattern) == {"a": "dominance", "b": "secondary"}
+    # capped before the MIP starts, which then stays feasible (no fall back to the heuristic)
+    assert pattern.audit["operating_revenue"]["method"] == "optimal"
+    assert pattern.audit["operating_revenue"]["passed"] is True

@@ -123,7 +123,8 @@ def _containment(cells: Cells):
     return contains
 
 
-def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None, orders=()):
+def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None, orders=(),
+           settled=None):  # fmt: skip
     prim: Primary = primary(cells, rules, forced)
     hidden = np.zeros(len(cells), bool) if hidden is None else np.asarray(hidden, bool)
     keep = np.zeros(len(cells), bool) if keep is None else np.asarray(keep, bool)
@@ -140,19 +141,24 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None, ord
         cost=costs(cells.value, cost, cells.n),
     )  # fmt: skip
     problem.singleton = singleton
+    # what some pattern could withhold: every cell but the settled published ones
+    problem.prior = ~empty
+    if settled is not None:
+        problem.focus = ~np.asarray(settled, bool)
+        problem.prior &= ~(np.asarray(settled, bool) & ~sens & ~hidden)
     if len(orders) and sens.any():
         _a_priori(problem)
     return prim, problem, singleton, empty
 
 
 def _a_priori(p: Problem) -> None:
-    """Cap each sensitive cell's required range at what it is with every cell that may be
-    withheld withheld: what the orders and the cells that stay published (a year's earlier
+    """Cap each sensitive cell's required range at what it is with every cell that is not
+    settled withheld: what the orders and the settled published cells (a year's earlier
     bulletins) already say, no pattern can take back (τ-ARGUS caps protection at a cell's
     a priori bounds the same way, as the rules cap it at zero for values that cannot be
-    negative)."""
-    free = p.candidate | p.sensitive | p.hidden
-    found, ok, _ = check(p.value, p.equations, free, p.nonnegative, [], p.value - p.lower,
+    negative). Insider attacks that no pattern foils are capped as the heuristic meets
+    them (``secondary.cap``)."""
+    found, ok, _ = check(p.value, p.equations, p.prior, p.nonnegative, [], p.value - p.lower,
                          p.value + p.upper, p.sensitive, p.width_only)  # fmt: skip
     for t in np.flatnonzero(p.sensitive & ~ok & ~p.width_only):
         p.upper[t] = min(p.upper[t], max(found.high[t] - p.value[t], 0.0))
@@ -219,9 +225,8 @@ def protect(
     if method not in METHODS:
         raise ValueError(f"method {method!r}: use one of {METHODS}")
     start = time.perf_counter()
-    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost, keep, orders)
-    if settled is not None:
-        problem.focus = ~np.asarray(settled, bool)
+    prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, cost, keep, orders,
+                                             settled)  # fmt: skip
     contains = _containment(cells)
     problem.insiders = lambda withheld: insider_attacks(
         problem.equations, singleton, withheld, problem.sensitive, contains

@@ -63,6 +63,7 @@ class Problem:
     certificates: dict = field(default_factory=dict)  # the audit's, kept between audits
     singleton: np.ndarray | None = None  # cells of one contributor (an insider knows them)
     focus: np.ndarray | None = None  # targets whose attacks the MIP starts with (else all)
+    prior: np.ndarray | None = None  # cells some pattern could withhold (a priori unknown)
 
 
 def costs(value: np.ndarray, kind: str, n: np.ndarray | None = None) -> np.ndarray:
@@ -137,8 +138,9 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
             per = unit / max(need.amount / dev.scale, 1e-12)
             dev.set_cost(np.where(on, np.where(single, 1e-3 * per, 0.0), per))
             moved = dev.find(need.attack.target, need.sign, need.amount, need.attack.known)
-            if moved is None:  # no pattern protects it (the equations and kept cells pin
-                continue  # it): withholding more would not help; the audit says so
+            if moved is None:  # no pattern of these cells protects it
+                cap(p, need)
+                continue
             withheld[moved] = True
             if not need.attack.known and not (p.width_only[need.attack.target] and need.sign < 0):
                 key = (need.attack.target, need.sign)
@@ -147,6 +149,20 @@ def heuristic(p: Problem, order: Sequence[Need] | None = None) -> np.ndarray:
         if not todo:
             break
     return withheld
+
+
+def cap(p: Problem, need: Need) -> None:
+    """An attack that no pattern of the candidate cells foils: if no pattern at all foils it
+    (every cell but the settled published ones withheld), it is a priori knowledge, and the
+    target's required range is capped at it; else (kept cells pin it) the audit fails."""
+    if p.prior is None:
+        return
+    t, known = need.attack.target, need.attack.known
+    low, high = Attacker(p.value, p.equations, p.prior, p.nonnegative).range(t, known)
+    if need.sign > 0 and high < p.value[t] + p.upper[t]:
+        p.upper[t] = max(high - p.value[t], 0.0)
+    if need.sign < 0 and low > p.value[t] - p.lower[t]:
+        p.lower[t] = max(p.value[t] - low, 0.0)
 
 
 def _protected(p: Problem, withheld: np.ndarray, items: list[Need]) -> set:
