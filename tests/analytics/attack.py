@@ -179,7 +179,12 @@ def attack_year(
     """The outsider who reads every bulletin of one year (``bulletins``, oldest first; each
     period's ``enterprises`` as for ``attack``) and knows that year-to-date values of
     ``indicators`` never fall: one LP over all of them, with ``x(period) ≤ x(next period)``
-    for every cell where that holds, and every withheld cell of every period attacked."""
+    for every cell where that holds, and every withheld cell of every period attacked.
+
+    What the earlier bulletins had already published cannot be asked back: a cell of
+    period j needs its range only within its *a priori* interval, the one it has when
+    the bulletins before j are published and everything of j and later is withheld (a
+    zone's revenue to June, published, is a floor under its revenue to September)."""
     findings: list[Finding] = []
     for indicator in indicators:
         systems = []
@@ -200,11 +205,24 @@ def attack_year(
                 if before in truth and truth[before] <= truth[c]:
                     grows.append((before, c))
         lp = _LP(eqs, known, withheld, True, grows=grows)
+        prior: dict[int, _LP] = {}
         for c in withheld:
             if need[c] <= 0:
                 continue
             low, high = lp.range(c)
-            if not _covers(truth[c], need[c], low, high, True):
+            if _covers(truth[c], need[c], low, high, True):
+                continue
+            j = int(c.split("|", 1)[0])
+            if j not in prior:
+                before = {x: (v if int(x.split("|", 1)[0]) < j else None)
+                          for x, v in known.items()}  # fmt: skip
+                free = [x for x, v in before.items() if v is None]
+                prior[j] = _LP(eqs, before, free, True, grows=grows)
+            a_low, a_high = prior[j].range(c)
+            tol = 1e-6 * max(abs(truth[c]), 1.0)
+            want_low = max(truth[c] - need[c], a_low, 0.0)
+            want_high = min(truth[c] + need[c], a_high)
+            if low > want_low + tol or high < want_high - tol:
                 findings.append(Finding(indicator, c, truth[c], low, high, need[c]))
     return findings
 
