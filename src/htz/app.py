@@ -212,6 +212,23 @@ def publish(
     return PublishResult(snap.id, list(wanted), computed, reused)
 
 
+def figures(app: App, period: str, snapshot_id: str | None = None, engine: str = "duckdb") -> dict:
+    """The bulletin of ``period`` from a snapshot (default: the newest): the published
+    figures when a publication has the same inputs (they are what the snapshot gives, bit
+    for bit), else computed on ``engine`` (``spark`` always computes)."""
+    from htz.analytics import bulletin
+    from htz.analytics.frame import open_frame
+    from htz.publish import release
+
+    snap = latest_snapshot(app, snapshot_id)
+    info = meta(app)
+    key = release.inputs(snap, period, info)
+    earlier = _published_with_inputs(app, period, key) if engine == "duckdb" else None
+    if earlier is not None:
+        return release.restamp(earlier, snap, key)
+    return release.restamp(bulletin.compute(open_frame(snap, engine), period, info), snap, key)
+
+
 def set_headline(app: App, period: str) -> None:
     """Choose the published period that the public dashboard opens on."""
     from htz import audit

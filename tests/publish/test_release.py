@@ -93,6 +93,8 @@ def test_a_new_snapshot_recomputes_only_the_changed_year_and_reuses_equal_figure
         assert stored == fresh
         # and the changed period's published revenue moved by exactly the correction
         now = json.loads((app.settings.data_dir / pubs["2023-Q3"]["path"]).read_bytes())
+        # `htz bulletin` shows the publication (and computes only what is not published)
+        assert application.figures(app, "2023-Q3") == now
         assert now["headline"]["operating_revenue"]["value"] == pytest.approx(
             before["headline"]["operating_revenue"]["value"] + 7_000_000.0, rel=1e-12
         )

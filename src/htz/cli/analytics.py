@@ -9,8 +9,6 @@ import typer
 from rich.progress import Progress
 
 from htz import app as application
-from htz.analytics import bulletin as bulletin_figures
-from htz.analytics.frame import open_frame
 from htz.cli.output import Format, console, emit_rows
 from htz.errors import InputError
 from htz.reporting import export
@@ -61,15 +59,13 @@ def register(app: typer.Typer, state) -> None:
             None, help="file to write (default: standard output; xlsx needs --out)"
         ),
     ) -> None:
-        """The national bulletin of a period, from a snapshot."""
+        """The national bulletin of a period, from a snapshot (as published, when it is)."""
         if format not in FORMATS:
             raise InputError(f"--format {format!r}: use one of {', '.join(FORMATS)}.")
         lang = lang or state.settings.lang
         if lang not in ("zh", "en", "vi"):
             raise InputError(f"--lang {lang!r}: use zh, en or vi.")
-        snap = application.latest_snapshot(state.app, snapshot)
-        frame = open_frame(snap, engine)
-        data = bulletin_figures.compute(frame, period, application.meta(state.app))
+        data = application.figures(state.app, period, snapshot, engine)
         if format == "json":
             text = json.dumps(data, ensure_ascii=False, indent=2)
             _write(text, out)
