@@ -34,7 +34,9 @@ persons), from htz's cells for every contender.
 Timings: one warm-up-and-check round, then ``--runs`` − 1 more rounds, interleaved, in one
 process; a contender whose first run took more than ``--repeat-below`` seconds is not
 repeated (its one run is its time). Also timed: ``protection.protect_all`` for all headline
-indicators (the bulletin's disclosure step for the period, its memo cleared each run).
+indicators of the period alone, and ``bulletin.disclosure_pattern``: the bulletin's whole
+disclosure step when it is computed on its own (this year's and last year's patterns, each
+protected with the year's earlier quarters; the memo cleared each run).
 
     python benchmarks/disclosure.py                                   # national, 3 runs
     python benchmarks/disclosure.py --data-dir /work/demo-small/htz-data   # 20,000 enterprises
@@ -424,8 +426,22 @@ def main() -> None:
         pattern = protection.protect_all(leaves, live, lq)
         return {"seconds": time.perf_counter() - t0, "audit": pattern.audit}
 
+    def bulletin_year() -> dict:
+        # what one bulletin costs on its own: this year's and last year's patterns, each
+        # protected with its year's earlier quarters (all of them computed, nothing memoised)
+        from htz.analytics.frame import open_frame
+        from htz.periods import parse
+
+        protection._MEMO.clear()
+        frame, period = open_frame(snap), parse(args.period)
+        t0 = time.perf_counter()
+        values = bulletin.enterprise_values(frame, period)
+        now, _ = bulletin.disclosure_pattern(frame, period, values)
+        return {"seconds": time.perf_counter() - t0, "audit": now.audit}
+
     if not args.no_bulletin:
         runs[("bulletin", "all", "protect_all")] = bulletin_step
+        runs[("bulletin", "all", "disclosure_pattern")] = bulletin_year
     table_of = {(t.name, t.indicator): t for t in tables}
 
     times: dict[tuple, list[float]] = {k: [] for k in runs}
@@ -510,12 +526,17 @@ def main() -> None:
                 x = s[side]
                 print(f"  secondaries {side}: {x['cells']} cells, {fmt_value(x['value'])}; "
                       f"largest {x['largest'][:3]}")  # fmt: skip
-    if ("bulletin", "all", "protect_all") in first:
-        b = first[("bulletin", "all", "protect_all")]
+    labels = {"protect_all": "protect_all, this period alone",
+              "disclosure_pattern": "disclosure_pattern, the bulletin's step on its own (this "
+                                    "and last year, each with its earlier quarters)"}  # fmt: skip
+    for step, label in labels.items():
+        if ("bulletin", "all", step) not in first:
+            continue
+        b = first[("bulletin", "all", step)]
         print(
-            f"protect_all, all {len(b['audit'])} headline indicators: "
-            f"{median[('bulletin', 'all', 'protect_all')]:.2f} s "
-            f"(runs {[round(x, 2) for x in times[('bulletin', 'all', 'protect_all')]]})"
+            f"{label}, all {len(b['audit'])} headline indicators: "
+            f"{median[('bulletin', 'all', step)]:.2f} s "
+            f"(runs {[round(x, 2) for x in times[('bulletin', 'all', step)]]})"
         )
         for ind, a in b["audit"].items():
             print(f"    {ind}: {a}")
@@ -535,9 +556,10 @@ def main() -> None:
             "period": args.period, "args": {k: str(v) for k, v in vars(args).items()},
             "enterprises": int(rows.uscc.nunique()), "prep_seconds": prep,
             "results": results, "details": details,
-            "bulletin": {"median_s": median.get(("bulletin", "all", "protect_all")),
-                         "times": times.get(("bulletin", "all", "protect_all")),
-                         "audit": first.get(("bulletin", "all", "protect_all"), {}).get("audit")},
+            "bulletin": {step: {"median_s": median.get(("bulletin", "all", step)),
+                                "times": times.get(("bulletin", "all", step)),
+                                "audit": first.get(("bulletin", "all", step), {}).get("audit")}
+                         for step in labels},
         }, indent=1, ensure_ascii=False))  # fmt: skip
 
 

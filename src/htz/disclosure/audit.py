@@ -248,8 +248,18 @@ def check(
     outsider = groups.pop(())
     plain = [t for t in outsider if not width_only[t]]
     wide = [t for t in outsider if width_only[t]]
-    up = attacker.certify(plain, required_high - tol, +1.0)
-    down = attacker.certify(plain, required_low + tol, -1.0)
+    # a stored certificate (a deviation the secondary step found) whose cells are all
+    # still withheld foils its attack with no programme to solve
+    held = frozenset(int(i) for i in np.flatnonzero(withheld)) if store else frozenset()
+
+    def certified(sign: int, goal: np.ndarray) -> dict[int, float]:
+        return {t: float(goal[t]) for t in plain
+                if any(c <= held for c in (store or {}).get((t, sign), ()))}  # fmt: skip
+
+    up = certified(1, required_high - tol)
+    up |= attacker.certify([t for t in plain if t not in up], required_high - tol, +1.0)
+    down = certified(-1, required_low + tol)
+    down |= attacker.certify([t for t in plain if t not in down], required_low + tol, -1.0)
     w_up = attacker.certify(wide, value + eps, +1.0)
     w_down = attacker.certify([t for t in wide if t not in w_up], value - eps, -1.0)
     for t in plain:
