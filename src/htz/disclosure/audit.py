@@ -146,13 +146,15 @@ class Attacker:
         return float(f"{lo * self.scale:.12g}"), float(f"{hi * self.scale:.12g}")
 
     def certify(self, targets: Sequence[int], need: np.ndarray, sign: float,
-                known: Sequence[int] = (), one_by_one: bool = True
-                ) -> dict[int, float]:  # fmt: skip
+                known: Sequence[int] = (), one_by_one: bool = True,
+                store: dict | None = None) -> dict[int, float]:  # fmt: skip
         """Targets that can reach ``need`` (value units; upward for sign +1, downward for
         −1), each with a value it can take: one LP pushes all of them at once (capped at
         their need), and again for those it did not reach, until a round reaches none;
         the rest are asked one by one (unless not ``one_by_one``: then some that can reach
-        their need may be missing)."""
+        their need may be missing). ``store`` (outsiders only) gets, per target reached
+        in a round, the cells that round's solution moves: a certificate for as long as
+        they stay withheld."""
         self._fix(known, True)
         out: dict[int, float] = {}
         todo = [t for t in targets if t in self.col]
@@ -180,6 +182,12 @@ class Attacker:
                         reached.append(t)
             if not reached:
                 break
+            if store is not None and not known:
+                v = self.v[self.cells]
+                moved = frozenset(int(c) for c in self.cells[
+                    np.abs(z - v) > 1e-9 * np.maximum(np.abs(v), 1.0)])  # fmt: skip
+                for t in reached:
+                    store.setdefault((t, int(sign)), []).append(moved)
             todo = [t for t in todo if t not in out]
         for t in todo if one_by_one else ():  # one by one: the exact bound
             x = _bound(self.h, self.col[t], -sign)
@@ -250,16 +258,18 @@ def check(
     wide = [t for t in outsider if width_only[t]]
     # a stored certificate (a deviation the secondary step found) whose cells are all
     # still withheld foils its attack with no programme to solve
-    held = frozenset(int(i) for i in np.flatnonzero(withheld)) if store else frozenset()
+    holds = _holding(withheld)
 
     def certified(sign: int, goal: np.ndarray) -> dict[int, float]:
         return {t: float(goal[t]) for t in plain
-                if any(c <= held for c in (store or {}).get((t, sign), ()))}  # fmt: skip
+                if any(holds(c) for c in (store or {}).get((t, sign), ()))}  # fmt: skip
 
     up = certified(1, required_high - tol)
-    up |= attacker.certify([t for t in plain if t not in up], required_high - tol, +1.0)
+    up |= attacker.certify([t for t in plain if t not in up], required_high - tol, +1.0,
+                           store=store)  # fmt: skip
     down = certified(-1, required_low + tol)
-    down |= attacker.certify([t for t in plain if t not in down], required_low + tol, -1.0)
+    down |= attacker.certify([t for t in plain if t not in down], required_low + tol, -1.0,
+                             store=store)  # fmt: skip
     w_up = attacker.certify(wide, value + eps, +1.0)
     w_down = attacker.certify([t for t in wide if t not in w_up], value - eps, -1.0)
     for t in plain:
@@ -302,7 +312,7 @@ def _insiders(value, equations, withheld, nonnegative, groups, ok, width_only, n
     # insider's cells alone fools that insider too. ``store`` keeps them across audits of
     # growing patterns: a certificate holds as long as every cell it moves is withheld.
     certificates: dict[tuple[int, int], list[frozenset[int]]] = {} if store is None else store
-    free = frozenset(int(i) for i in np.flatnonzero(withheld))
+    holds = _holding(withheld)
     failing = []
 
     def moves(t: int, sign: int, known: tuple[int, ...] = ()) -> frozenset[int] | None:
@@ -319,7 +329,7 @@ def _insiders(value, equations, withheld, nonnegative, groups, ok, width_only, n
                 if sign < 0 and need_down[t] <= 0:
                     continue
                 found = certificates.setdefault((t, sign), [])
-                found[:] = [c for c in found if c <= free]
+                found[:] = [c for c in found if holds(c)]
                 if not found:
                     first = moves(t, sign)
                     if first is not None:
@@ -335,6 +345,21 @@ def _insiders(value, equations, withheld, nonnegative, groups, ok, width_only, n
                 ok[t] = False
                 failing.append((Attack(t, known), sign))
     return failing
+
+
+def _holding(withheld: np.ndarray) -> Callable[[frozenset[int]], bool]:
+    """Does a certificate still hold: is every cell it moves withheld? (Certificates of one
+    round of ``certify`` are one set shared by many targets: each is checked once.)"""
+    free = frozenset(int(i) for i in np.flatnonzero(withheld))
+    seen: dict[int, bool] = {}
+
+    def holds(c: frozenset[int]) -> bool:
+        k = id(c)
+        if k not in seen:
+            seen[k] = c <= free
+        return seen[k]
+
+    return holds
 
 
 def _moved(cells: np.ndarray | None) -> frozenset[int] | None:

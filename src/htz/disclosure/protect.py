@@ -146,8 +146,6 @@ def _setup(cells: Cells, rules: Rules, forced, hidden, cost: str, keep=None, ord
     if settled is not None:
         problem.focus = ~np.asarray(settled, bool)
         problem.prior &= ~(np.asarray(settled, bool) & ~sens & ~hidden)
-    if len(orders) and sens.any():
-        _a_priori(problem)
     return prim, problem, singleton, empty
 
 
@@ -156,8 +154,8 @@ def _a_priori(p: Problem) -> None:
     settled withheld: what the orders and the settled published cells (a year's earlier
     bulletins) already say, no pattern can take back (τ-ARGUS caps protection at a cell's
     a priori bounds the same way, as the rules cap it at zero for values that cannot be
-    negative). Insider attacks that no pattern foils are capped as the heuristic meets
-    them (``secondary.cap``)."""
+    negative). Before the MIP, which would have no pattern otherwise; the heuristic caps
+    what it cannot foil as it meets it (``secondary.cap``), insider attacks too."""
     found, ok, _ = check(p.value, p.equations, p.prior, p.nonnegative, [], p.value - p.lower,
                          p.value + p.upper, p.sensitive, p.width_only)  # fmt: skip
     for t in np.flatnonzero(p.sensitive & ~ok & ~p.width_only):
@@ -238,6 +236,8 @@ def protect(
         free = int((problem.candidate | problem.sensitive | problem.hidden).sum())
         size = len(needs(problem)) * free
         if method == "optimal" or (method == "auto" and size <= AUTO_LIMIT):
+            if len(orders):  # the MIP has no pattern when an attack cannot be foiled
+                _a_priori(problem)
             solved = optimal(problem, time_limit=time_limit)
             withheld, used, proven = solved.withheld, solved.method, solved.optimal
         else:
@@ -262,6 +262,8 @@ def audit(
     at what no pattern could change (the cells in ``keep`` stay published)."""
     start = time.perf_counter()
     prim, problem, singleton, empty = _setup(cells, rules, forced, hidden, "value", keep, orders)
+    if len(orders) and problem.sensitive.any():
+        _a_priori(problem)
     withheld = np.asarray(withheld, bool) & ~empty
     return _finish(cells, rules, prim, problem, singleton, empty, withheld, "audit", start, False,
                    exact)  # fmt: skip

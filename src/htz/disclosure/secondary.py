@@ -179,7 +179,7 @@ def _protected(p: Problem, withheld: np.ndarray, items: list[Need]) -> set:
             goal[n.attack.target] = p.value[n.attack.target] + sign * n.amount
         # those it cannot show at once are left to the heuristic, which finds them foiled
         reached = attacker.certify([n.attack.target for n in mine], goal, float(sign),
-                                   one_by_one=False)  # fmt: skip
+                                   one_by_one=False, store=p.certificates)  # fmt: skip
         out |= {(n.attack, sign) for n in mine if n.attack.target in reached}
     return out
 
