@@ -111,3 +111,14 @@ def test_stats_table_names_provinces_in_the_chosen_language(htz, monkeypatch, la
     line = next(line for line in out.splitlines() if name in line)
     cells = line.split()
     assert cells[0] == "44" and "14" in cells and "7.9%" in cells
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    from htz.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.strip() == f"htz {version('htz')}"

@@ -226,7 +226,15 @@ def figures(app: App, period: str, snapshot_id: str | None = None, engine: str =
     earlier = _published_with_inputs(app, period, key) if engine == "duckdb" else None
     if earlier is not None:
         return release.restamp(earlier, snap, key)
-    return release.restamp(bulletin.compute(open_frame(snap, engine), period, info), snap, key)
+    data = bulletin.compute(open_frame(snap, engine), period, info)
+    if not data["headline"]:
+        months = sorted(snap.periods("monthly"))
+        covers = f"it covers {months[0]} to {months[-1]}" if months else "it has no monthly data"
+        raise NotFoundError(
+            f"snapshot {snap.id} has no data for {period}; {covers}. Import and close that "
+            "period, then `htz build`, or ask for a period it covers."
+        )
+    return release.restamp(data, snap, key)
 
 
 def set_headline(app: App, period: str) -> None:

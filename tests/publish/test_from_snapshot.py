@@ -28,3 +28,13 @@ def test_computed_bulletin_renders_in_every_language(htz_app, tmp_path):
         data, "en"
     )
     assert "165,60 nhân dân tệ, tăng 20,00% so với cùng kỳ" in render.markdown(data, "vi")
+
+
+def test_a_period_without_data_is_refused(htz_app):
+    """`htz bulletin 2030-Q3` used to print an empty headline and exit 0."""
+    from htz.errors import NotFoundError
+
+    make_by_hand(htz_app)
+    with pytest.raises(NotFoundError, match=r"no data for 2030-Q3; it covers 2022-M09 to 2023-M09"):
+        application.figures(htz_app, "2030-Q3")
+    assert application.figures(htz_app, "2023-Q3")["headline"]["zone_gdp"]["value"] > 0

@@ -42,8 +42,20 @@ class State:
 state = State()
 
 
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        typer.echo(f"htz {version('htz')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="print htz's version"
+    ),
+) -> None:
     state.close()
     state.settings = config.load()
 
